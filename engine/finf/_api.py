@@ -1,0 +1,47 @@
+"""Reading and writing models: the functions most users call."""
+
+import os
+
+from . import _format
+from ._activations import ACTIVATIONS
+from ._errors import FormatError
+from ._layers import Linear, Normalizer
+from ._model import Model
+
+
+def load(source):
+    """Load a Model from FINF bytes or from the path of a FINF file."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return from_record(_format.decode(source))
+    size = os.stat(source).st_size
+    if size > _format.MAX_FILE_BYTES:
+        raise FormatError(f"{os.fspath(source)}: byte 0: file size: expected at most {_format.MAX_FILE_BYTES} bytes, found {size}")
+    with open(source, "rb") as f:
+        data = f.read(_format.MAX_FILE_BYTES + 1)
+    try:
+        return from_record(_format.decode(data))
+    except FormatError as error:
+        raise FormatError(f"{os.fspath(source)}: {error}") from None
+
+
+def dumps(model):
+    """The FINF v2 bytes of a Model."""
+    return _format.encode(to_record(model))
+
+
+def from_record(record):
+    layers = [
+        ACTIVATIONS[layer.kind]() if isinstance(layer, _format.Activation)
+        else Linear(layer.in_features, layer.out_features, layer.weight, layer.bias)
+        for layer in record.layers
+    ]
+    return Model(Normalizer(record.mean, record.std), layers, record.version)
+
+
+def to_record(model):
+    layers = tuple(
+        _format.Linear(layer.in_features, layer.out_features, layer.weight, layer.bias) if isinstance(layer, Linear)
+        else _format.Activation(layer.kind)
+        for layer in model.layers
+    )
+    return _format.ModelRecord(model.normalizer.mean, model.normalizer.std, layers)

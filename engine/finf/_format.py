@@ -1,0 +1,247 @@
+"""FINF v2: the model file, byte by byte.
+
+All integers are unsigned little-endian; all floats are IEEE 754 binary32,
+little-endian.
+
+    offset  size  field
+    0       4     magic, the bytes b"FINF"
+    4       4     u32 version, 2
+    8       4     u32 N, byte length of the normalizer text
+    12      N     normalizer: UTF-8 (in practice ASCII) text
+                  "mean0,std0;mean1,std1;...", one pair per input feature
+    12+N    4     u32 L, number of layers (1..MAX_LAYERS)
+    ...           L layers, each a u8 tag followed by its parameters:
+
+    tag 0, Linear       u32 in_features, u32 out_features,
+                        f32 weight[out_features][in_features] (row-major,
+                        the PyTorch layout: row j feeds output j),
+                        f32 bias[out_features]
+    tag 1, Activation   u8 kind: 0 Identity, 1 ReLU, 2 Sigmoid, 3 Tanh,
+                        4 Softmax
+
+The file ends exactly after the last layer. Numbers in the normalizer follow
+the ASCII grammar NUMBER_PATTERN (no whitespace, underscores, "nan" or
+"inf"); every std is > 0. The normalizer width equals the first Linear's
+in_features, and each Linear's in_features equals the previous Linear's
+out_features.
+
+The reader is a forward-only cursor: it checks every length against the
+bytes that are left before it reads or allocates, so a file can never make
+it allocate more than its own size. Every problem raises FormatError naming
+the field and its byte offset.
+"""
+
+import math
+import re
+import struct
+from typing import NamedTuple
+
+from ._errors import FormatError
+
+MAGIC = b"FINF"
+VERSION = 2
+SUPPORTED_VERSIONS = (2,)
+TAG_LINEAR = 0
+TAG_ACTIVATION = 1
+ACTIVATION_KINDS = ("identity", "relu", "sigmoid", "tanh", "softmax")
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NORMALIZER_BYTES = 1024 * 1024
+MAX_LAYERS = 1024
+
+NUMBER_PATTERN = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_LINEAR_HEADER_BYTES = 8
+_F32 = 4
+
+
+class Linear(NamedTuple):
+    in_features: int
+    out_features: int
+    weight: tuple  # (out_features, in_features) tuple of tuples
+    bias: tuple  # (out_features,)
+
+
+class Activation(NamedTuple):
+    kind: str  # one of ACTIVATION_KINDS
+
+
+class ModelRecord(NamedTuple):
+    mean: tuple
+    std: tuple
+    layers: tuple  # of Linear and Activation
+    version: int = VERSION
+
+
+class _Cursor:
+    """Reads a byte string front to back, never past its end."""
+
+    def __init__(self, data):
+        self.data = data
+        self.offset = 0
+
+    def left(self):
+        return len(self.data) - self.offset
+
+    def fail(self, field, expected, found, offset=None):
+        at = self.offset if offset is None else offset
+        raise FormatError(f"byte {at}: {field}: expected {expected}, found {found}")
+
+    def take(self, size, field):
+        if size > self.left():
+            self.fail(field, f"{size} bytes", f"{self.left()} bytes left")
+        start = self.offset
+        self.offset += size
+        return self.data[start : self.offset]
+
+    def u8(self, field):
+        return self.take(1, field)[0]
+
+    def u32(self, field):
+        return struct.unpack("<I", self.take(4, field))[0]
+
+    def f32s(self, count, field):
+        start = self.offset
+        values = struct.unpack(f"<{count}f", self.take(count * _F32, field))
+        for i, value in enumerate(values):
+            if not math.isfinite(value):
+                self.fail(f"{field}[{i}]", "a finite number", value, start + i * _F32)
+        return values
+
+
+def decode(data) -> ModelRecord:
+    """Parse FINF bytes into a ModelRecord, or raise FormatError."""
+    data = bytes(data)
+    if len(data) > MAX_FILE_BYTES:
+        raise FormatError(f"byte 0: file size: expected at most {MAX_FILE_BYTES} bytes, found {len(data)}")
+    cursor = _Cursor(data)
+    magic = cursor.take(len(MAGIC), "magic")
+    if magic != MAGIC:
+        cursor.fail("magic", repr(MAGIC), repr(magic), 0)
+    version = cursor.u32("version")
+    if version not in SUPPORTED_VERSIONS:
+        hint = " (a big-endian writer?)" if version == int.from_bytes(struct.pack("<I", VERSION), "big") else ""
+        cursor.fail("version", f"one of {SUPPORTED_VERSIONS}", f"{version}{hint}", 4)
+    mean, std = _decode_normalizer(cursor)
+    layers = _decode_layers(cursor, len(mean))
+    if cursor.left():
+        cursor.fail("end of file", "no more bytes", f"{cursor.left()} trailing bytes")
+    return ModelRecord(mean, std, layers, version)
+
+
+def _decode_normalizer(cursor):
+    size = cursor.u32("normalizer length")
+    if size > MAX_NORMALIZER_BYTES:
+        cursor.fail("normalizer length", f"at most {MAX_NORMALIZER_BYTES}", size, cursor.offset - 4)
+    start = cursor.offset
+    text = cursor.take(size, "normalizer")
+    if not text:
+        cursor.fail("normalizer", "at least one mean,std pair", "empty text", start)
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as error:
+        cursor.fail("normalizer", "UTF-8 text", f"byte {text[error.start]:#04x}", start + error.start)
+    mean, std = [], []
+    offset = start
+    for i, pair in enumerate(text.split(b";")):
+        values = pair.split(b",")
+        if len(values) != 2:
+            cursor.fail(f"normalizer pair {i}", "'mean,std'", repr(pair.decode("latin-1")), offset)
+        m = _parse_number(cursor, values[0], f"normalizer mean {i}", offset)
+        s = _parse_number(cursor, values[1], f"normalizer std {i}", offset + len(values[0]) + 1)
+        if not s > 0:
+            cursor.fail(f"normalizer std {i}", "a number > 0", s, offset + len(values[0]) + 1)
+        mean.append(m)
+        std.append(s)
+        offset += len(pair) + 1
+    return tuple(mean), tuple(std)
+
+
+def _parse_number(cursor, text, field, offset):
+    if NUMBER_PATTERN.fullmatch(text) is None:
+        cursor.fail(field, "a decimal number", repr(text.decode("latin-1")), offset)
+    value = float(text)
+    if not math.isfinite(value):
+        cursor.fail(field, "a finite number", text.decode("ascii"), offset)
+    return value
+
+
+def _decode_layers(cursor, width):
+    start = cursor.offset
+    count = cursor.u32("layer count")
+    # Every layer takes at least two bytes, so a count the file cannot hold is rejected up front.
+    most = min(MAX_LAYERS, cursor.left() // 2)
+    if not 1 <= count <= most:
+        cursor.fail("layer count", f"1 to {most}", count, start)
+    layers = []
+    expected, source = width, "the normalizer width"
+    for i in range(count):
+        tag_offset = cursor.offset
+        tag = cursor.u8(f"layer {i} tag")
+        if tag == TAG_LINEAR:
+            layer = _decode_linear(cursor, i, expected, source)
+            expected, source = layer.out_features, f"layer {i} out_features"
+        elif tag == TAG_ACTIVATION:
+            kind = cursor.u8(f"layer {i} activation kind")
+            if kind >= len(ACTIVATION_KINDS):
+                cursor.fail(f"layer {i} activation kind", f"0 to {len(ACTIVATION_KINDS) - 1}", kind, tag_offset + 1)
+            layer = Activation(ACTIVATION_KINDS[kind])
+        else:
+            cursor.fail(f"layer {i} tag", f"{TAG_LINEAR} (Linear) or {TAG_ACTIVATION} (Activation)", tag, tag_offset)
+        layers.append(layer)
+    if not any(isinstance(layer, Linear) for layer in layers):
+        cursor.fail("layers", "at least one Linear layer", "none", start)
+    return tuple(layers)
+
+
+def _decode_linear(cursor, i, expected_in, source):
+    start = cursor.offset
+    n_in = cursor.u32(f"layer {i} in_features")
+    n_out = cursor.u32(f"layer {i} out_features")
+    if n_in != expected_in:
+        cursor.fail(f"layer {i} in_features", f"{expected_in} ({source})", n_in, start)
+    if n_out == 0:
+        cursor.fail(f"layer {i} out_features", "at least 1", 0, start + 4)
+    # Check the declared size against what is left before building any list.
+    needed = (n_in * n_out + n_out) * _F32
+    if needed > cursor.left():
+        cursor.fail(f"layer {i} parameters", f"{needed} bytes for {n_out}x{n_in}", f"{cursor.left()} bytes left")
+    flat = cursor.f32s(n_in * n_out, f"layer {i} weight")
+    bias = cursor.f32s(n_out, f"layer {i} bias")
+    weight = tuple(flat[j * n_in : (j + 1) * n_in] for j in range(n_out))
+    return Linear(n_in, n_out, weight, bias)
+
+
+def encode(record: ModelRecord) -> bytes:
+    """Serialize a ModelRecord to FINF v2 bytes; the inverse of decode."""
+    pairs = ";".join(f"{format_number(m)},{format_number(s)}" for m, s in zip(record.mean, record.std))
+    normalizer = pairs.encode("ascii")
+    parts = [MAGIC, struct.pack("<II", VERSION, len(normalizer)), normalizer, struct.pack("<I", len(record.layers))]
+    for layer in record.layers:
+        if isinstance(layer, Linear):
+            flat = [w for row in layer.weight for w in row]
+            parts.append(struct.pack("<BII", TAG_LINEAR, layer.in_features, layer.out_features))
+            parts.append(struct.pack(f"<{len(flat)}f", *flat))
+            parts.append(struct.pack(f"<{len(layer.bias)}f", *layer.bias))
+        else:
+            parts.append(struct.pack("<BB", TAG_ACTIVATION, ACTIVATION_KINDS.index(layer.kind)))
+    data = b"".join(parts)
+    decode(data)  # never write a file the reader would refuse
+    return data
+
+
+def format_number(value) -> str:
+    """The shortest decimal text that reads back as the same float32 as value."""
+    target = struct.pack("<f", value)
+    for digits in range(1, 10):
+        text = f"{value:.{digits}g}"
+        if struct.pack("<f", float(text)) == target:
+            return _canonical(text)
+    raise AssertionError("9 significant digits always identify a float32")
+
+
+def _canonical(text):
+    """Python's %g writes 1e-05; keep the exponent short so the grammar stays simple."""
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"

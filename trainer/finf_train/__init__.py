@@ -1,0 +1,1 @@
+"""finf's trainer: numpy training that writes FINF models the engine reads."""
