@@ -13,15 +13,15 @@ def load(source):
     """Load a Model from FINF bytes or from the path of a FINF file."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return from_record(_format.decode(source))
-    size = os.stat(source).st_size
-    if size > _format.MAX_FILE_BYTES:
-        raise FormatError(f"{os.fspath(source)}: byte 0: file size: expected at most {_format.MAX_FILE_BYTES} bytes, found {size}")
-    with open(source, "rb") as f:
-        data = f.read(_format.MAX_FILE_BYTES + 1)
+    path = os.fspath(source)  # a str or os.PathLike; never an open file descriptor
     try:
+        with open(path, "rb") as f:
+            # Check the size before reading, so an oversized file is never read in full.
+            _format.check_file_size(os.fstat(f.fileno()).st_size)
+            data = f.read(_format.MAX_FILE_BYTES + 1)  # bounded even where st_size says 0 (pipes, /dev)
         return from_record(_format.decode(data))
     except FormatError as error:
-        raise FormatError(f"{os.fspath(source)}: {error}") from None
+        raise FormatError(f"{os.fsdecode(path)}: {error}") from None
 
 
 def dumps(model):

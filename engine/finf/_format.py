@@ -1,34 +1,36 @@
 """FINF v2: the model file, byte by byte.
 
-All integers are unsigned little-endian; all floats are IEEE 754 binary32,
-little-endian.
+All integers are unsigned little-endian; all floats are IEEE 754 binary32
+(float32), little-endian.
 
     offset  size  field
-    0       4     magic, the bytes b"FINF"
-    4       4     u32 version, 2
-    8       4     u32 N, byte length of the normalizer text
+    0       4     magic, the bytes MAGIC = b"FINF"
+    4       4     u32 version, one of SUPPORTED_VERSIONS = (2,)
+    8       4     u32 N, byte length of the normalizer text (1..MAX_NORMALIZER_BYTES)
     12      N     normalizer: UTF-8 (in practice ASCII) text
                   "mean0,std0;mean1,std1;...", one pair per input feature
     12+N    4     u32 L, number of layers (1..MAX_LAYERS)
-    ...           L layers, each a u8 tag followed by its parameters:
+    16+N    ...   L layers, each a u8 tag followed by its parameters:
 
-    tag 0, Linear       u32 in_features, u32 out_features,
+    tag 0, Linear       u32 in_features, u32 out_features (both >= 1),
                         f32 weight[out_features][in_features] (row-major,
                         the PyTorch layout: row j feeds output j),
                         f32 bias[out_features]
     tag 1, Activation   u8 kind: 0 Identity, 1 ReLU, 2 Sigmoid, 3 Tanh,
                         4 Softmax
 
-The file ends exactly after the last layer. Numbers in the normalizer follow
-the ASCII grammar NUMBER_PATTERN (no whitespace, underscores, "nan" or
-"inf"); every std is > 0. The normalizer width equals the first Linear's
+The file ends exactly after the last layer and is at most MAX_FILE_BYTES long.
+Each normalizer number matches NUMBER_PATTERN, a strict ASCII grammar (no
+whitespace, "+", "_", "nan", "inf" or non-ASCII digits), and lies in the
+float32 range; every std is > 0 as a float32. Weights and biases are finite.
+There is at least one Linear; the normalizer width equals the first Linear's
 in_features, and each Linear's in_features equals the previous Linear's
 out_features.
 
-The reader is a forward-only cursor: it checks every length against the
-bytes that are left before it reads or allocates, so a file can never make
-it allocate more than its own size. Every problem raises FormatError naming
-the field and its byte offset.
+The reader is a forward-only cursor: it checks every count and length against
+the bytes that are left, and against its cap, before it reads or allocates,
+so a file never makes it allocate more than its own size justifies. Every
+problem raises FormatError "byte OFFSET: FIELD: expected X, found Y".
 """
 
 import math
@@ -45,13 +47,13 @@ TAG_LINEAR = 0
 TAG_ACTIVATION = 1
 ACTIVATION_KINDS = ("identity", "relu", "sigmoid", "tanh", "softmax")
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024  # 4M parameters: far past "tiny", well inside Pyodide's memory
 MAX_NORMALIZER_BYTES = 1024 * 1024
 MAX_LAYERS = 1024
 
 NUMBER_PATTERN = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_LINEAR_HEADER_BYTES = 8
 _F32 = 4
+_SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
 
 
 class Linear(NamedTuple):
@@ -108,18 +110,24 @@ class _Cursor:
         return values
 
 
+def check_file_size(size):
+    """Raise FormatError if a file of size bytes is over MAX_FILE_BYTES."""
+    if size > MAX_FILE_BYTES:
+        raise FormatError(f"byte 0: file size: expected at most {MAX_FILE_BYTES} bytes, found {size}")
+
+
 def decode(data) -> ModelRecord:
     """Parse FINF bytes into a ModelRecord, or raise FormatError."""
-    data = bytes(data)
-    if len(data) > MAX_FILE_BYTES:
-        raise FormatError(f"byte 0: file size: expected at most {MAX_FILE_BYTES} bytes, found {len(data)}")
-    cursor = _Cursor(data)
+    view = memoryview(data)
+    check_file_size(view.nbytes)  # before copying anything
+    cursor = _Cursor(view.tobytes())
     magic = cursor.take(len(MAGIC), "magic")
     if magic != MAGIC:
         cursor.fail("magic", repr(MAGIC), repr(magic), 0)
     version = cursor.u32("version")
     if version not in SUPPORTED_VERSIONS:
-        hint = " (a big-endian writer?)" if version == int.from_bytes(struct.pack("<I", VERSION), "big") else ""
+        swapped = int.from_bytes(struct.pack("<I", VERSION), "big")
+        hint = f" (byte-swapped {VERSION}: FINF is little-endian)" if version == swapped else ""
         cursor.fail("version", f"one of {SUPPORTED_VERSIONS}", f"{version}{hint}", 4)
     mean, std = _decode_normalizer(cursor)
     layers = _decode_layers(cursor, len(mean))
@@ -130,12 +138,12 @@ def decode(data) -> ModelRecord:
 
 def _decode_normalizer(cursor):
     size = cursor.u32("normalizer length")
-    if size > MAX_NORMALIZER_BYTES:
-        cursor.fail("normalizer length", f"at most {MAX_NORMALIZER_BYTES}", size, cursor.offset - 4)
+    if not 1 <= size <= MAX_NORMALIZER_BYTES:
+        cursor.fail("normalizer length", f"1 to {MAX_NORMALIZER_BYTES}", size, cursor.offset - 4)
+    if size > cursor.left():
+        cursor.fail("normalizer length", f"at most the {cursor.left()} bytes left", size, cursor.offset - 4)
     start = cursor.offset
     text = cursor.take(size, "normalizer")
-    if not text:
-        cursor.fail("normalizer", "at least one mean,std pair", "empty text", start)
     try:
         text.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -145,33 +153,52 @@ def _decode_normalizer(cursor):
     for i, pair in enumerate(text.split(b";")):
         values = pair.split(b",")
         if len(values) != 2:
-            cursor.fail(f"normalizer pair {i}", "'mean,std'", repr(pair.decode("latin-1")), offset)
-        m = _parse_number(cursor, values[0], f"normalizer mean {i}", offset)
-        s = _parse_number(cursor, values[1], f"normalizer std {i}", offset + len(values[0]) + 1)
-        if not s > 0:
-            cursor.fail(f"normalizer std {i}", "a number > 0", s, offset + len(values[0]) + 1)
-        mean.append(m)
-        std.append(s)
+            cursor.fail(f"normalizer pair {i}", "'mean,std'", _show(pair), offset)
+        std_offset = offset + len(values[0]) + 1
+        mean.append(_parse_number(cursor, values[0], f"normalizer mean {i}", offset))
+        std.append(_parse_number(cursor, values[1], f"normalizer std {i}", std_offset))
+        if not _float32(std[-1]) > 0:
+            cursor.fail(f"normalizer std {i}", "a number > 0 (as float32)", _show(values[1]), std_offset)
         offset += len(pair) + 1
     return tuple(mean), tuple(std)
 
 
 def _parse_number(cursor, text, field, offset):
+    # The grammar is checked first so float() never sees "nan", "1_000", " 1" or "١".
     if NUMBER_PATTERN.fullmatch(text) is None:
-        cursor.fail(field, "a decimal number", repr(text.decode("latin-1")), offset)
+        cursor.fail(field, "a decimal number", _show(text), offset)
     value = float(text)
-    if not math.isfinite(value):
-        cursor.fail(field, "a finite number", text.decode("ascii"), offset)
+    if _float32(value) is None:
+        cursor.fail(field, "a number in the float32 range", _show(text), offset)
     return value
+
+
+def _float32(value):
+    """value rounded to float32, or None if float32 cannot hold it."""
+    try:
+        (single,) = struct.unpack("<f", struct.pack("<f", value))
+    except OverflowError:
+        return None
+    return single if math.isfinite(single) else None
+
+
+def _show(text):
+    """A short, printable quote of some bytes from the file."""
+    shown = text.decode("utf-8", "replace")
+    if len(shown) > _SHOWN_CHARS:
+        shown = shown[:_SHOWN_CHARS] + "..."
+    return repr(shown)
 
 
 def _decode_layers(cursor, width):
     start = cursor.offset
     count = cursor.u32("layer count")
+    if not 1 <= count <= MAX_LAYERS:
+        cursor.fail("layer count", f"1 to {MAX_LAYERS}", count, start)
     # Every layer takes at least two bytes, so a count the file cannot hold is rejected up front.
-    most = min(MAX_LAYERS, cursor.left() // 2)
-    if not 1 <= count <= most:
-        cursor.fail("layer count", f"1 to {most}", count, start)
+    if count > cursor.left() // 2:
+        room = f"at most {cursor.left() // 2} layers in the {cursor.left()} bytes left"
+        cursor.fail("layer count", room, count, start)
     layers = []
     expected, source = width, "the normalizer width"
     for i in range(count):
@@ -201,7 +228,7 @@ def _decode_linear(cursor, i, expected_in, source):
         cursor.fail(f"layer {i} in_features", f"{expected_in} ({source})", n_in, start)
     if n_out == 0:
         cursor.fail(f"layer {i} out_features", "at least 1", 0, start + 4)
-    # Check the declared size against what is left before building any list.
+    # Check the declared size against what is left before building any list (Python ints do not overflow).
     needed = (n_in * n_out + n_out) * _F32
     if needed > cursor.left():
         cursor.fail(f"layer {i} parameters", f"{needed} bytes for {n_out}x{n_in}", f"{cursor.left()} bytes left")
@@ -213,15 +240,15 @@ def _decode_linear(cursor, i, expected_in, source):
 
 def encode(record: ModelRecord) -> bytes:
     """Serialize a ModelRecord to FINF v2 bytes; the inverse of decode."""
-    pairs = ";".join(f"{format_number(m)},{format_number(s)}" for m, s in zip(record.mean, record.std))
+    pairs = ";".join(f"{format_number(m)},{format_number(s)}" for m, s in zip(record.mean, record.std, strict=True))
     normalizer = pairs.encode("ascii")
     parts = [MAGIC, struct.pack("<II", VERSION, len(normalizer)), normalizer, struct.pack("<I", len(record.layers))]
-    for layer in record.layers:
+    for i, layer in enumerate(record.layers):
         if isinstance(layer, Linear):
             flat = [w for row in layer.weight for w in row]
             parts.append(struct.pack("<BII", TAG_LINEAR, layer.in_features, layer.out_features))
-            parts.append(struct.pack(f"<{len(flat)}f", *flat))
-            parts.append(struct.pack(f"<{len(layer.bias)}f", *layer.bias))
+            parts.append(_pack_f32s(flat, f"layer {i} weight"))
+            parts.append(_pack_f32s(layer.bias, f"layer {i} bias"))
         else:
             parts.append(struct.pack("<BB", TAG_ACTIVATION, ACTIVATION_KINDS.index(layer.kind)))
     data = b"".join(parts)
@@ -229,18 +256,30 @@ def encode(record: ModelRecord) -> bytes:
     return data
 
 
+def _pack_f32s(values, field):
+    try:
+        return struct.pack(f"<{len(values)}f", *values)
+    except (OverflowError, struct.error) as error:
+        raise ValueError(f"{field}: cannot be stored as float32 ({error})") from None
+
+
 def format_number(value) -> str:
-    """The shortest decimal text that reads back as the same float32 as value."""
-    target = struct.pack("<f", value)
+    """The shortest %g text of value's float32 that reads back as that same float32."""
+    single = _float32(value)
+    if single is None:
+        raise ValueError(f"{value!r} is not a finite number in the float32 range")
+    target = struct.pack("<f", single)
+    # Formatting the float32 (not value itself) makes the text depend on the float32 alone, so
+    # format_number(float(format_number(x))) == format_number(x) and write -> read -> write is stable.
     for digits in range(1, 10):
-        text = f"{value:.{digits}g}"
+        text = f"{single:.{digits}g}"
         if struct.pack("<f", float(text)) == target:
             return _canonical(text)
     raise AssertionError("9 significant digits always identify a float32")
 
 
 def _canonical(text):
-    """Python's %g writes 1e-05; keep the exponent short so the grammar stays simple."""
+    """Python's %g writes 1e-05 and 1e+20; keep the exponent short so the grammar stays simple."""
     if "e" not in text:
         return text
     mantissa, exponent = text.split("e")
