@@ -90,7 +90,7 @@ class _Cursor:
 
     def take(self, size, field):
         if size > self.left():
-            self.fail(field, f"{size} bytes", f"{self.left()} bytes left")
+            self.fail(field, _bytes(size), f"{_bytes(self.left())} left")
         start = self.offset
         self.offset += size
         return self.data[start : self.offset]
@@ -132,7 +132,7 @@ def decode(data) -> ModelRecord:
     mean, std = _decode_normalizer(cursor)
     layers = _decode_layers(cursor, len(mean))
     if cursor.left():
-        cursor.fail("end of file", "no more bytes", f"{cursor.left()} trailing bytes")
+        cursor.fail("end of file", "no more bytes", f"{_bytes(cursor.left())} more")
     return ModelRecord(mean, std, layers, version)
 
 
@@ -180,6 +180,10 @@ def _float32(value):
     except OverflowError:
         return None
     return single if math.isfinite(single) else None
+
+
+def _bytes(count):
+    return "1 byte" if count == 1 else f"{count} bytes"
 
 
 def _show(text):
