@@ -277,7 +277,8 @@ def format_number(value) -> str:
     # format_number(float(format_number(x))) == format_number(x) and write -> read -> write is stable.
     for digits in range(1, 10):
         text = f"{single:.{digits}g}"
-        if struct.pack("<f", float(text)) == target:
+        candidate = _float32(float(text))  # None when rounding up went past the float32 range
+        if candidate is not None and struct.pack("<f", candidate) == target:
             return _canonical(text)
     raise AssertionError("9 significant digits always identify a float32")
 
