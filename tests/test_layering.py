@@ -1,0 +1,77 @@
+"""The engine is layered and self-contained: no numpy, no trainer, imports pointing one way."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ENGINE = Path(__file__).resolve().parent.parent / "engine" / "finf"
+# Each module may import only from modules before it; __init__ re-exports the public API.
+ORDER = ["_errors", "_format", "_ops", "_activations", "_layers", "_fast", "_model", "_api", "__init__"]
+
+
+def engine_imports(module):
+    """Names of finf modules that module imports (from . import x, from ._x import y, import finf._x)."""
+    tree = ast.parse((ENGINE / f"{module}.py").read_text(), filename=f"{module}.py")
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.update([node.module] if node.module else [alias.name for alias in node.names])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("finf"):
+            found.add(node.module.split(".")[1] if "." in node.module else "__init__")
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("finf."))
+    return found
+
+
+def external_imports(module):
+    tree = ast.parse((ENGINE / f"{module}.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_engine_module_has_a_place_in_the_order():
+    modules = {path.stem for path in ENGINE.glob("*.py")}
+    assert modules <= set(ORDER), f"place these in ORDER: {sorted(modules - set(ORDER))}"
+
+
+def test_each_module_imports_only_from_modules_before_it():
+    for module in (m for m in ORDER if (ENGINE / f"{m}.py").exists()):
+        allowed = set(ORDER[: ORDER.index(module)])
+        assert engine_imports(module) <= allowed, f"{module} imports {sorted(engine_imports(module) - allowed)}"
+
+
+def test_the_import_parser_sees_relative_imports():
+    assert engine_imports("_api") >= {"_format", "_errors", "_model"}
+    assert engine_imports("_errors") == set()
+
+
+def test_the_engine_uses_only_the_standard_library():
+    for module in ORDER:
+        if (ENGINE / f"{module}.py").exists():
+            external = external_imports(module)
+            assert external <= set(sys.stdlib_module_names), f"{module} imports {sorted(external)}"
+            assert not external & {"numpy", "finf_train"}
+
+
+def test_import_and_predict_with_numpy_blocked():
+    # sys.modules["numpy"] = None makes any "import numpy" raise ImportError, in the engine or below it.
+    code = """
+import sys
+sys.modules["numpy"] = None
+sys.modules["finf_train"] = None
+import finf
+model = finf.Model(finf.Normalizer([0.0, 1.0], [1.0, 2.0]),
+                   [finf.Linear(2, 2, [[1.0, -1.0], [0.5, 0.5]], [0.0, 0.1]), finf.Softmax()])
+model = finf.load(finf.dumps(model))
+print(model.predict([1.0, 2.0]), round(sum(model.predict_proba([1.0, 2.0])), 6))
+assert not any(name.startswith(("numpy", "finf_train")) for name, mod in sys.modules.items() if mod is not None)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1.0"]  # normalized (1, 0.5): logits (0.5, 0.85)
