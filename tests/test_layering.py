@@ -1,6 +1,7 @@
 """The engine is layered and self-contained: no numpy, no trainer, imports pointing one way."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,42 @@ assert not any(name.startswith(("numpy", "finf_train")) for name, mod in sys.mod
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "1.0"]  # normalized (1, 0.5): logits (0.5, 0.85)
+
+
+# --- hygiene: nothing turns data into code ------------------------------------------------------------
+
+REPO = ENGINE.parent.parent
+SCANNED = ("engine", "trainer", "scripts", "tests", "web")
+SKIPPED = ("node_modules", ".venv", "build", "dist")
+FORBIDDEN = re.compile(
+    r"\b(?:pickle|marshal|shelve)\b"  # object deserializers
+    r"|(?<![.\w])(?:eval|exec)\s*\("  # eval(...) and exec(...), but not regex.exec(...)
+    r"|literal_eval|new\s+Function\s*\("
+)
+
+
+def scanned_files():
+    for top in SCANNED:
+        for path in (REPO / top).rglob("*"):
+            # This file is skipped: it spells out the forbidden names to find them.
+            if path.suffix in (".py", ".js", ".mjs", ".html") and not set(path.parts) & set(SKIPPED) \
+                    and path != Path(__file__).resolve():
+                yield path
+
+
+def test_no_pickle_eval_or_exec_in_the_code():
+    hits = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in scanned_files()
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if FORBIDDEN.search(line)
+    ]
+    assert not hits, "\n".join(hits)
+
+
+def test_the_hygiene_pattern_catches_what_it_should():
+    for line in ["import pickle", "eval(text)", "exec(code)", "ast.literal_eval(s)", "x = new Function('a')"]:
+        assert FORBIDDEN.search(line), line
+    for line in ["pattern.exec(text)", "evaluate(model)", "run_in_pyodide(code)", "executor(x)"]:
+        assert not FORBIDDEN.search(line), line
+    assert any(path.name == "_format.py" for path in scanned_files())
