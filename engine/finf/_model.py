@@ -3,7 +3,7 @@
 import math
 import numbers
 
-from . import _ops
+from . import _fast, _ops
 from ._activations import Activation
 
 
@@ -24,6 +24,8 @@ class Model:
             width = layer.out_features
         self.n_features = normalizer.n_features
         self.n_outputs = width
+        # The layout is computed once here, so a Model is not meant to be changed after construction.
+        self._steps = _fast.plan(normalizer, self.layers)
 
     def parameters(self):
         """All weights and biases, layer by layer, as flat lists."""
@@ -43,7 +45,10 @@ class Model:
 
     def predict_proba(self, row):
         """Class probabilities for one row of raw feature values."""
-        return self.forward(self._check_row(row))
+        x = self._check_row(row)
+        for step in self._steps:  # the fast path: forward() laid out for speed, see _fast.py
+            x = step(x)
+        return x
 
     def predict(self, row):
         """Index of the most probable class for one row."""
@@ -58,6 +63,16 @@ class Model:
         return [self.predict(row) for row in rows]
 
     def _check_row(self, row):
+        # Fast path: a list or tuple of finite floats is used as it is (v - v is nan for nan and inf).
+        if type(row) in (list, tuple) and len(row) == self.n_features:
+            for v in row:
+                if type(v) is not float or v - v != 0.0:
+                    break
+            else:
+                return row
+        return self._convert_row(row)
+
+    def _convert_row(self, row):
         try:
             values = list(row)
         except TypeError:
