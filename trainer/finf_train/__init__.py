@@ -1,1 +1,43 @@
-"""finf's trainer: numpy training that writes FINF models the engine reads."""
+"""finf's trainer: numpy training that writes FINF models the engine reads.
+
+Importing this package does not import numpy, so the `finf` command starts fast for predict and inspect;
+the names below load their module (and numpy) on first use.
+"""
+
+import importlib
+
+_EXPORTS = {
+    "train": "training",
+    "TrainResult": "training",
+    "DEFAULTS": "training",
+    "fit": "training",
+    "stratified_split": "training",
+    "predict_proba": "training",
+    "confusion_matrix": "training",
+    "to_finf": "training",
+    "from_finf": "training",
+    "save": "files",
+    "read_csv": "data",
+    "Dataset": "data",
+    "CSVError": "data",
+    "fit_normalizer": "normalize",
+    "normalize": "normalize",
+    "MLP": "mlp",
+    "softmax_cross_entropy": "mlp",
+    "SGD": "optim",
+    "Adam": "optim",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
