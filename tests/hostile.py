@@ -207,3 +207,43 @@ def corpus():
 def truncations(data=VALID):
     """data cut short at every byte offset: (name, bytes)."""
     return [(f"truncated_at_{n}", data[:n]) for n in range(len(data))]
+
+
+def bit_flips(data=VALID):
+    """data with each single bit flipped in turn: (name, bytes)."""
+    flips = []
+    for bit in range(len(data) * 8):
+        flipped = bytearray(data)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        flips.append((f"bit_flip_{bit}", bytes(flipped)))
+    return flips
+
+
+def outcome(source):
+    """What finf.load makes of source: "loaded", "FormatError: <message>", or another exception's type."""
+    import finf
+
+    try:
+        finf.load(source)
+    except finf.FormatError as error:
+        return f"FormatError: {error}"
+    except OSError as error:  # errno numbers and texts differ between Linux and Emscripten
+        return type(error).__name__
+    except Exception as error:  # noqa: BLE001 - any other exception is a finding to report, not to hide
+        return f"{type(error).__name__}: {error}"
+    return "loaded"
+
+
+def outcomes():
+    """{name: outcome} for every named case, truncation and bit flip, and for paths relative to the cwd."""
+    results = {case.name: outcome(case.data) for case in corpus()}
+    results.update((name, outcome(data)) for name, data in truncations() + bit_flips())
+    with open("hostile-version-3.bin", "wb") as f:
+        f.write(model(version=3))
+    with open("hostile-valid.bin", "wb") as f:
+        f.write(VALID)
+    results["path_version_3"] = outcome("hostile-version-3.bin")
+    results["path_valid"] = outcome("hostile-valid.bin")
+    results["path_missing"] = outcome("hostile-missing.bin")
+    results["path_directory"] = outcome(".")
+    return results
