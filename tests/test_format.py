@@ -1,8 +1,10 @@
 """The FINF v2 writer and reader: layout, constants, round trips and format_number."""
 
+import importlib.util
 import math
 import re
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -176,3 +178,51 @@ def test_number_pattern_is_strict_ascii():
     refused = [b"", b"+1", b"01", b".5", b"5.", b"1e", b"1_0", b" 1", b"1 ", b"nan", b"inf", "\u0661".encode()]
     assert all(_format.NUMBER_PATTERN.fullmatch(text) for text in accepted)
     assert not any(_format.NUMBER_PATTERN.fullmatch(text) for text in refused)
+
+
+# --- docs/FORMAT.md stays true ------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMAT_DOC = ROOT / "docs" / "FORMAT.md"
+GOLDEN_MODEL = ROOT / "tests" / "golden" / "iris.bin"
+
+
+def load_format_dump():
+    spec = importlib.util.spec_from_file_location("format_dump", ROOT / "scripts" / "format_dump.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_format_doc_dump_matches_the_golden_model():
+    format_dump = load_format_dump()
+    expected = format_dump.doc_block(GOLDEN_MODEL.read_bytes())
+    refresh = ".venv/bin/python scripts/format_dump.py tests/golden/iris.bin --write"
+    assert expected in FORMAT_DOC.read_text(), f"the dump in docs/FORMAT.md is stale; run {refresh}"
+
+
+def test_format_dump_covers_every_byte_once():
+    dump = load_format_dump().annotated_dump(hostile.VALID)
+    lines = dump.splitlines()[1:]
+    shown = "".join(line[8:56].replace(" ", "") for line in lines)
+    assert bytes.fromhex(shown) == hostile.VALID
+    assert [int(line[:6]) for line in lines][:4] == [0, 4, 8, 12]
+    assert "layer 1: tag 1 Activation, kind 1 ReLU" in dump
+
+
+def test_format_doc_error_examples_are_what_the_reader_says():
+    messages = set()
+    for case in hostile.corpus():
+        with pytest.raises(finf.FormatError) as info:
+            finf.load(case.data)
+        messages.add(str(info.value))
+    examples = [line.strip() for line in FORMAT_DOC.read_text().splitlines() if re.match(r"\s+byte \d+: ", line)]
+    assert len(examples) >= 10
+    assert [line for line in examples if line not in messages] == []
+
+
+def test_format_doc_states_the_caps():
+    doc = FORMAT_DOC.read_text()
+    for name, value in [("MAX_NORMALIZER_BYTES", "1,048,576"), ("MAX_LAYERS", "1,024"), ("MAX_FILE_BYTES", "16 MiB")]:
+        assert name in doc and value in doc
+    assert _format.MAX_FILE_BYTES == 16 * 2**20 and _format.MAX_NORMALIZER_BYTES == 1_048_576
