@@ -21,7 +21,7 @@ _EXPORTS = {
     "Dataset": "data",
     "CSVError": "data",
     "fit_normalizer": "normalize",
-    "normalize": "normalize",
+    "apply_normalizer": "normalize",
     "MLP": "mlp",
     "softmax_cross_entropy": "mlp",
     "SGD": "optim",

@@ -96,6 +96,10 @@ def build_parser():
 
 
 def run_train(args):
+    # One BLAS thread: these networks are too small to gain from more, and threads fight on a busy machine.
+    # This only takes effect because numpy is imported here, after it, and only for training.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     from .files import check_out, save  # noqa: I001 (imported here: training needs numpy, predict does not)
     from .training import train
 

@@ -87,8 +87,9 @@ class MLP:
         delta = dlogits  # dloss/d(output of layer i), (n, out)
         for i in range(len(self.weights) - 1, -1, -1):
             h = inputs[i]  # (n, in)
-            delta.sum(axis=0, out=self._bias_grads[i])  # (out,)
-            np.matmul(delta.T, h, out=self._weight_grads[i])  # (out, in)
+            # Plain assignment: numpy's matmul(..., out=) can fall off the fast BLAS path.
+            self._bias_grads[i][...] = delta.sum(axis=0)  # (out,)
+            self._weight_grads[i][...] = delta.T @ h  # (out, in)
             if i > 0:
                 delta = (delta @ self.weights[i]) * activation_grad(self.activation, h)
         return self.flat_grad

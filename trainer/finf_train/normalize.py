@@ -17,6 +17,6 @@ def fit_normalizer(X):
     return mean, std
 
 
-def normalize(X, mean, std):
+def apply_normalizer(X, mean, std):
     """(X - mean) / std, feature by feature: the first thing the engine does to every row."""
     return (X - mean) / std
