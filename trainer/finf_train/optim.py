@@ -24,7 +24,7 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma and Ba, 2015) with bias correction folded into the step size."""
+    """Adam (Kingma and Ba, 2015), the update of torch.optim.Adam: eps is added after bias-correcting sqrt(v)."""
 
     def __init__(self, params, lr=DEFAULT_LR["adam"], betas=(0.9, 0.999), eps=1e-8):
         self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
@@ -36,13 +36,17 @@ class Adam:
         """Apply one update from grads, which match params one to one."""
         beta1, beta2 = self.betas
         self.t += 1
-        step_size = self.lr * math.sqrt(1.0 - beta2**self.t) / (1.0 - beta1**self.t)
+        step_size = self.lr / (1.0 - beta1**self.t)
+        v_scale = 1.0 / math.sqrt(1.0 - beta2**self.t)
         for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
             m *= beta1
             m += (1.0 - beta1) * g
             v *= beta2
             v += (1.0 - beta2) * (g * g)
-            p -= step_size * m / (np.sqrt(v) + self.eps)
+            denominator = np.sqrt(v)
+            denominator *= v_scale
+            denominator += self.eps
+            p -= step_size * m / denominator
 
 
 def make_optimizer(name, params, lr=None):
