@@ -123,18 +123,18 @@ def small_hidden_block(first, second):
     """
     pad = [0.0] * (_GROUP - first.in_features)
     columns = [_padded(column) for column in zip(*second.weight, strict=True)]
-    # (w0, w1, w2, w3, bias, (v0, v1, v2, v3)): a hidden unit's input weights, bias and output weights.
+    # (w0, w1, w2, w3, bias, v0, v1, v2, v3): a hidden unit's input weights, bias and output weights.
     units = [
-        (*_padded(row), b, tuple(column))
+        (*_padded(row), b, *column)
         for row, b, column in zip(first.weight, first.bias, columns, strict=True)
     ]
     bias = tuple(_padded(second.bias))
     out_features = second.out_features
 
     def step(x):
-        x0, x1, x2, x3 = [*x, *pad]
+        x0, x1, x2, x3 = [*x, *pad] if pad else x
         y0, y1, y2, y3 = bias
-        for w0, w1, w2, w3, b, (v0, v1, v2, v3) in units:
+        for w0, w1, w2, w3, b, v0, v1, v2, v3 in units:
             h = w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3 + b
             if h > 0.0:
                 y0 += v0 * h

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Benchmarks finf against scikit-learn, onnxruntime, PyTorch, numpy and bare Pyodide; writes docs/BENCHMARKS.md.
+
+Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
+
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser. Every competitor computes the same
+thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against finf before it is
+timed. The machine is shared and noisy, so each table gives the median and the spread over rounds that run
+interleaved, and the ratios compare numbers from the same run. Needs the bench extra (scripts/setup.sh bench)
+and, for section 6, Chromium.
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_common  # noqa: E402  (after the path line, like every bench_* helper)
+
+SECTIONS = {
+    "training": (1, "Training to the same validation accuracy"),
+    "one-row": (2, "One row in CPython"),
+    "batch": (3, "Many rows: 10,000 rows through the batch API"),
+    "startup": (4, "Start-up: a fresh process that loads the model and predicts one row"),
+    "size": (5, "Model size"),
+    "browser": (6, "In the browser"),
+}
+PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=None, metavar="N", help="rounds per measurement (default 7)")
+    parser.add_argument("--quick", action="store_true", help="tiny round counts and budgets: checks, not numbers")
+    parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[*SECTIONS, *map(str, range(1, 7))],
+                        help="run only these sections (names or numbers)")
+    parser.add_argument("--out", type=Path, default=bench_common.ROOT / "docs" / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    numbers = {str(number): name for name, (number, _) in SECTIONS.items()}
+    args.only = [numbers.get(s, s) for s in args.only] if args.only else list(SECTIONS)
+    if args.rounds is None:
+        args.rounds = 2 if args.quick else 7
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def run_section(name, args, context):
+    import bench_inference
+
+    rounds, quick = args.rounds, args.quick
+    if name == "one-row":
+        return bench_inference.one_row(context["model"], context["iris"], rounds, 0.02 if quick else 0.3)
+    if name == "batch":
+        return bench_inference.many_rows(context["model"], context["iris"], rounds, 1_000 if quick else 10_000)
+    if name == "size":
+        return bench_inference.sizes(context["model"], context["iris"], context["finf_bytes"])
+    if name == "training":
+        import bench_train
+
+        return bench_train.training(context["iris"], rounds, quick)
+    if name == "startup":
+        import bench_startup
+
+        return bench_startup.startup(context, rounds, context["workdir"])
+    import bench_browser
+
+    return bench_browser.browser(rounds, quick)
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=bench_common.ROOT, capture_output=True,
+                            text=True, check=False).stdout.strip()
+    return [
+        f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, finf commit {commit or 'unknown'}",
+        f"- Machine: {cpu}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}"
+        " (shared and noisy: compare ratios within this run, not absolute times across runs)",
+        f"- Python: {platform.python_implementation()} {platform.python_version()}",
+        f"- Packages: {', '.join(versions)}",
+    ]
+
+
+def render(args, results, seconds):
+    command = "scripts/bench.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "scripts/bench.py"
+    lines = ["# Benchmarks", "", "finf against the tools a user would otherwise pick, on the same data in one run.",
+             "Written by `scripts/bench.py`; to reproduce:", "", "```", "scripts/setup.sh bench", command, "```", ""]
+    lines += machine()
+    lines += [f"- Rounds per measurement: {args.rounds}; whole run: {seconds:.0f} s", ""]
+    targets = [t for result in results.values() for t in result["targets"]]
+    if targets:
+        lines += ["## Headline", "", "| target | measured | limit | met |", "|---|---|---|---|"]
+        lines += [f"| {what} | {value:.3g} | <= {limit:g} | {'yes' if value <= limit else 'NO'} |"
+                  for what, value, limit in targets]
+        lines.append("")
+    for name in SECTIONS:
+        if name not in results:
+            continue
+        number, title = SECTIONS[name]
+        lines += [f"## {number}. {title}", "", *results[name]["lines"], ""]
+        if results[name]["checks"]:
+            lines += ["Checked before timing:", ""] + [f"- {check}" for check in results[name]["checks"]] + [""]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    start = time.perf_counter()
+    iris = bench_common.load_iris()
+    model = bench_common.train_model(iris)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="finf-bench-") as workdir:
+        context = {"iris": iris, "model": model, "finf_bytes": bench_common.finf_bytes(model), "workdir": workdir}
+        for name in args.only:
+            print(f"bench: section {SECTIONS[name][0]} ({name})", file=sys.stderr, flush=True)
+            results[name] = run_section(name, args, context)
+    report = render(args, results, time.perf_counter() - start)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.out.with_name(args.out.name + ".partial")
+    partial.write_text(report + "\n", encoding="utf-8")
+    partial.replace(args.out)
+    print(f"bench: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
