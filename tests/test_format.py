@@ -32,7 +32,7 @@ def test_constants():
     assert (_format.TAG_LINEAR, _format.TAG_ACTIVATION) == (0, 1)
     assert _format.ACTIVATION_KINDS == ("identity", "relu", "sigmoid", "tanh", "softmax")
     assert _format.MAX_FILE_BYTES == 16 * 1024 * 1024
-    assert _format.MAX_NORMALIZER_BYTES == 1024 * 1024
+    assert _format.MAX_NORMALIZER_BYTES == 256 * 1024
     assert _format.MAX_LAYERS == 1024
 
 
@@ -223,6 +223,6 @@ def test_format_doc_error_examples_are_what_the_reader_says():
 
 def test_format_doc_states_the_caps():
     doc = FORMAT_DOC.read_text()
-    for name, value in [("MAX_NORMALIZER_BYTES", "1,048,576"), ("MAX_LAYERS", "1,024"), ("MAX_FILE_BYTES", "16 MiB")]:
+    for name, value in [("MAX_NORMALIZER_BYTES", "262,144"), ("MAX_LAYERS", "1,024"), ("MAX_FILE_BYTES", "16 MiB")]:
         assert name in doc and value in doc
-    assert _format.MAX_FILE_BYTES == 16 * 2**20 and _format.MAX_NORMALIZER_BYTES == 1_048_576
+    assert _format.MAX_FILE_BYTES == 16 * 2**20 and _format.MAX_NORMALIZER_BYTES == 262_144

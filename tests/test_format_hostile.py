@@ -156,3 +156,16 @@ def test_random_mutations_load_or_raise_format_error(data):
 @given(st.binary(max_size=64))
 def test_random_bytes_after_a_valid_header_raise_format_error(tail):
     assert not loads_or_format_error(b"FINF" + hostile.u32(2) + tail) or len(tail) > 8
+
+
+def test_a_normalizer_at_the_cap_of_tiny_pairs_is_refused_at_its_last_pair():
+    # The pairs are walked one at a time: no list of 65,536 pieces is built before the error.
+    text = b"0,1;" * (_format.MAX_NORMALIZER_BYTES // 4)
+    message = rejected(hostile.model(text=text))
+    assert message.startswith(f"byte {12 + len(text)}: normalizer pair {len(text) // 4}: expected 'mean,std'")
+
+
+def test_a_pair_with_many_commas_quotes_only_its_start():
+    message = rejected(hostile.model(text=b"," * 10_000))
+    assert message.startswith("byte 12: normalizer pair 0: expected 'mean,std', found ',,,,")
+    assert message.endswith("...'")

@@ -48,11 +48,12 @@ TAG_ACTIVATION = 1
 ACTIVATION_KINDS = ("identity", "relu", "sigmoid", "tanh", "softmax")
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # 4M parameters: far past "tiny", well inside Pyodide's memory
-MAX_NORMALIZER_BYTES = 1024 * 1024
+MAX_NORMALIZER_BYTES = 256 * 1024  # about 13,000 features at 20 bytes a pair
 MAX_LAYERS = 1024
 
 NUMBER_PATTERN = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _F32 = 4
+_FLOAT32 = struct.Struct("<f")
 _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
 
 
@@ -149,34 +150,42 @@ def _decode_normalizer(cursor):
     except UnicodeDecodeError as error:
         cursor.fail("normalizer", "UTF-8 text", f"byte {text[error.start]:#04x}", start + error.start)
     mean, std = [], []
-    offset = start
-    for i, pair in enumerate(text.split(b";")):
-        values = pair.split(b",")
+    for i, (at, pair) in enumerate(_pairs(text)):
+        offset = start + at
+        values = pair.split(b",", 2)  # at most 3 pieces, however many commas a hostile pair holds
         if len(values) != 2:
             cursor.fail(f"normalizer pair {i}", "'mean,std'", _show(pair), offset)
         std_offset = offset + len(values[0]) + 1
-        mean.append(_parse_number(cursor, values[0], f"normalizer mean {i}", offset))
-        std.append(_parse_number(cursor, values[1], f"normalizer std {i}", std_offset))
+        mean.append(_parse_number(cursor, values[0], "mean", i, offset))
+        std.append(_parse_number(cursor, values[1], "std", i, std_offset))
         if not _float32(std[-1]) > 0:
             cursor.fail(f"normalizer std {i}", "a number > 0 (as float32)", _show(values[1]), std_offset)
-        offset += len(pair) + 1
     return tuple(mean), tuple(std)
 
 
-def _parse_number(cursor, text, field, offset):
+def _pairs(text):
+    """(offset, pair) for each ";"-separated pair of text, one at a time rather than as a list."""
+    start = 0
+    while (end := text.find(b";", start)) >= 0:
+        yield start, text[start:end]
+        start = end + 1
+    yield start, text[start:]
+
+
+def _parse_number(cursor, text, name, i, offset):
     # The grammar is checked first so float() never sees "nan", "1_000", " 1" or "١".
     if NUMBER_PATTERN.fullmatch(text) is None:
-        cursor.fail(field, "a decimal number", _show(text), offset)
+        cursor.fail(f"normalizer {name} {i}", "a decimal number", _show(text), offset)
     value = float(text)
     if _float32(value) is None:
-        cursor.fail(field, "a number in the float32 range", _show(text), offset)
+        cursor.fail(f"normalizer {name} {i}", "a number in the float32 range", _show(text), offset)
     return value
 
 
 def _float32(value):
     """value rounded to float32, or None if float32 cannot hold it."""
     try:
-        (single,) = struct.unpack("<f", struct.pack("<f", value))
+        (single,) = _FLOAT32.unpack(_FLOAT32.pack(value))
     except OverflowError:
         return None
     return single if math.isfinite(single) else None
