@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/fuzz.py --seconds 600                  # atheris (coverage-guided) if installed
     .venv/bin/python scripts/fuzz.py --seconds 600 --engine mutate  # seeded mutation fuzzer, stdlib only
+    .venv/bin/python scripts/fuzz.py --caps                         # time and memory of files at the caps
 
 Every input must either load or raise finf.FormatError; anything else is a crash, as is an input that
 takes over HANG_SECONDS: either stops the run with a non-zero exit and the input saved under --crashes.
@@ -165,6 +166,53 @@ def run_atheris(args, stats):
     atheris.Fuzz()
 
 
+def cap_files(finf, hostile):
+    """The largest files the caps allow, each built to fail (or load) as late as possible."""
+    fmt = finf._format
+    n_in = 1000
+    text = b";".join([b"0,1"] * n_in)
+    n_out = (fmt.MAX_FILE_BYTES - len(text) - 64) // (4 * (n_in + 1))
+    weight = [0.5] * (n_in * n_out)
+
+    def big_linear(bias):
+        return hostile.model(text=text, layers=(hostile.linear(n_in, n_out, weight, bias),))
+
+    return {
+        "over the file cap by one byte": bytes(fmt.MAX_FILE_BYTES + 1),
+        "16 MiB, NaN in the very last bias": big_linear([0.0] * (n_out - 1) + [float("nan")]),
+        "16 MiB, valid (4.2M parameters)": big_linear([0.0] * n_out),
+        "normalizer at its cap, tiny pairs, error at the end": hostile.model(
+            text=b"0,1;" * (fmt.MAX_NORMALIZER_BYTES // 4)),
+        "layer count at its cap, error in the last layer": hostile.model(
+            layers=hostile.LAYERS + (hostile.activation(0),) * (fmt.MAX_LAYERS - 5) + (hostile.activation(9),)),
+    }
+
+
+def measure_caps():
+    """Time finf.load on each cap file in a fresh process, so peak RSS is that file's alone."""
+    import subprocess
+
+    code = (
+        "import resource, sys, time; sys.path.insert(0, sys.argv[2]); sys.path.insert(0, sys.argv[3])\n"
+        "import finf, hostile, fuzz\n"
+        "data = fuzz.cap_files(finf, hostile)[sys.argv[1]]\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "start = time.perf_counter()\n"
+        "try:\n    finf.load(data); outcome = 'loaded'\n"
+        "except finf.FormatError as error:\n    outcome = str(error)\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
+        "print(f'{seconds:.3f} s, +{peak / 1024:.0f} MiB peak RSS over the {len(data)} input bytes: {outcome[:90]}')\n"
+    )
+    import finf
+    import hostile
+
+    for name in cap_files(finf, hostile):
+        result = subprocess.run([sys.executable, "-c", code, name, str(ROOT / "tests"), str(ROOT / "scripts")],
+                                capture_output=True, text=True, check=True)
+        print(f"{name}: {result.stdout.strip()}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
@@ -172,8 +220,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stats", type=Path, default=ROOT / "build" / "fuzz" / "stats.json")
     parser.add_argument("--crashes", type=Path, default=ROOT / "build" / "fuzz" / "crashes")
+    parser.add_argument("--caps", action="store_true", help="measure files at the caps instead of fuzzing")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "tests"))
+    if args.caps:
+        return measure_caps()
     if args.engine is None:
         try:
             import atheris  # noqa: F401
