@@ -1,6 +1,8 @@
 """Writing a model and its card so that a failure leaves nothing half-written and no old file changed."""
 
 import os
+import secrets
+import shutil
 import tempfile
 
 from . import card as model_card
@@ -27,24 +29,56 @@ def check_out(out):
 
 
 def write_atomic(files):
-    """Write {path: bytes} so each path holds either its old content or the new bytes, never a partial file."""
-    # Every file goes to a temporary name in its own directory first, so os.replace() is a rename within
-    # one file system; nothing is renamed until all of them are written and flushed to disk.
-    temporary = {}
+    """Replace every {path: bytes} or none: each path keeps its old content or gets all of its new bytes."""
+    # The new bytes are written and flushed under temporary names in the same directories, so each
+    # os.replace() is an atomic rename. The old files stay reachable through backup links until every
+    # rename has succeeded, so a failure halfway puts back what was there.
+    temporary, backups, replaced = {}, {}, []
     try:
         for path, data in files.items():
-            directory = os.path.dirname(os.path.abspath(path))
-            os.makedirs(directory, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-            temporary[path] = temp
-            os.chmod(temp, 0o644)  # mkstemp makes files private; a model is meant to be served and shared
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+            temporary[path] = _write_temporary(path, data)
+        for path in files:
+            if os.path.exists(path):
+                backups[path] = _backup(path)
         for path, temp in temporary.items():
             os.replace(temp, path)
+            replaced.append(path)
+    except BaseException:
+        for path in replaced:
+            if path in backups:
+                os.replace(backups[path], path)
+            else:
+                os.remove(path)
+        raise
     finally:
-        for temp in temporary.values():
-            if os.path.exists(temp):
-                os.remove(temp)
+        for leftover in (*temporary.values(), *backups.values()):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+
+
+def _write_temporary(path, data):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), 0o644)  # mkstemp makes files private; a model is meant to be shared
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        os.remove(temp)
+        raise
+    return temp
+
+
+def _backup(path):
+    """A second name for the current file at path (a hard link, or a copy where links are not supported)."""
+    directory, name = os.path.split(os.path.abspath(path))
+    backup = os.path.join(directory, f".{name}.{secrets.token_hex(8)}.old")
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)
+    return backup
