@@ -202,6 +202,9 @@ def test_train_rejects_an_out_path_that_is_a_directory_or_json(tmp_path):
     assert_one_line_error(finf("train", IRIS, "--target", "species", "--out", tmp_path), "is a directory")
     assert_one_line_error(finf("train", IRIS, "--target", "species", "--out", tmp_path / "m.json"),
                           "cannot end in .json")
+    (tmp_path / "file").write_text("")
+    assert_one_line_error(finf("train", IRIS, "--target", "species", "--out", tmp_path / "file" / "sub" / "m.bin"),
+                          f"cannot create the file: {tmp_path / 'file'} is not a directory")
     (tmp_path / "m.json").mkdir()
     assert_one_line_error(finf("train", IRIS, "--target", "species", "--out", tmp_path / "m.bin"),
                           "m.json: is a directory")

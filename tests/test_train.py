@@ -200,6 +200,11 @@ def test_bad_settings_are_rejected(iris, settings, message):
         train(iris, **settings)
 
 
+def test_a_csv_path_needs_a_target():
+    with pytest.raises(ValueError, match="the name of the label column is needed"):
+        train(IRIS)
+
+
 def test_diverging_training_is_reported_not_written(iris):
     with pytest.raises(ValueError, match="training diverged"):
         train(iris, optimizer="sgd", lr=1e30, epochs=5)

@@ -25,6 +25,11 @@ def check_out(out):
     for path in (out, model_card.card_path(out)):
         if os.path.isdir(path):
             raise ValueError(f"{path}: is a directory, expected a file name")
+    parent = os.path.dirname(os.path.abspath(out))
+    while not os.path.exists(parent):  # missing directories are created when saving
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(f"{out}: cannot create the file: {parent} is not a directory")
     return out
 
 

@@ -147,6 +147,8 @@ def train(data, target=None, *, hidden=DEFAULTS["hidden"], activation=DEFAULTS["
           optimizer=DEFAULTS["optimizer"], lr=DEFAULTS["lr"], epochs=DEFAULTS["epochs"],
           batch_size=DEFAULTS["batch_size"], val_fraction=DEFAULTS["val_fraction"], seed=DEFAULTS["seed"]):
     """Train on a CSV path (with target) or a Dataset; return the model bytes, card and metrics as a TrainResult."""
+    if not isinstance(data, Dataset) and not isinstance(target, str):
+        raise ValueError("target: the name of the label column is needed to read a CSV")
     dataset = data if isinstance(data, Dataset) else read_csv(data, target)
     train_index, val_index = _split(dataset, val_fraction, seed)
     mean, std = fit_normalizer(dataset.X[train_index])
