@@ -189,6 +189,8 @@ def test_successful_training_replaces_an_existing_model(tmp_path, model):
     (["--batch-size", "-3"], "argument --batch-size: expected a whole number >= 1, found '-3'"),
     (["--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
     (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
+    (["--seed", "-1"], "argument --seed: expected a whole number >= 0, found '-1'"),
+    (["--seed", "1.5"], "argument --seed: expected a whole number, found '1.5'"),
     (["--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["--lr", "1e30", "--optimizer", "sgd", "--epochs", "5"], "training diverged"),
 ])

@@ -35,6 +35,16 @@ def _count(text):
     return value
 
 
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {show(text)}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {show(text)}")
+    return value
+
+
 def _hidden(text):
     value = _count(text)
     if value > MAX_HIDDEN:
@@ -80,7 +90,7 @@ def build_parser():
     train.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
     train.add_argument("--batch-size", type=_count, default=None, metavar="N", help="default: the full batch")
     train.add_argument("--val-fraction", type=_fraction, default=0.2, metavar="F")
-    train.add_argument("--seed", type=int, default=0, metavar="N")
+    train.add_argument("--seed", type=_seed, default=0, metavar="N")
     train.set_defaults(run=run_train)
 
     predict = commands.add_parser("predict", help="print the class and probabilities for one row of features")

@@ -26,7 +26,7 @@ def check_out(out):
         if os.path.isdir(path):
             raise ValueError(f"{path}: is a directory, expected a file name")
     parent = os.path.dirname(os.path.abspath(out))
-    while not os.path.exists(parent):  # missing directories are created when saving
+    while not os.path.exists(parent) and os.path.dirname(parent) != parent:  # missing ones are created
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent):
         raise ValueError(f"{out}: cannot create the file: {parent} is not a directory")

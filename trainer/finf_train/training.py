@@ -60,6 +60,7 @@ def stratified_split(y, val_fraction=0.2, seed=0):
 def fit(X, y, n_classes=None, hidden=(32,), activation="relu", optimizer="adam", lr=None, epochs=300,
         batch_size=None, seed=0):
     """Train an MLP on normalized X (n, n_features) and class indices y (n,); full batch when batch_size is None."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64)
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     _check_settings([X.shape[1], *hidden, n_classes], epochs, batch_size, lr)
     rng = np.random.default_rng(seed)
