@@ -1,0 +1,93 @@
+"""scripts/bench.py with tiny round counts: every section runs, its agreement checks pass, the report is complete."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST_SECTIONS = {
+    1: "Training to the same validation accuracy",
+    2: "One row in CPython",
+    3: "Many rows",
+    4: "Start-up",
+    5: "Model size",
+}
+
+
+def run_bench(tmp_path, *only):
+    out = tmp_path / "BENCHMARKS.md"
+    command = [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--rounds", "1", "--out", str(out)]
+    result = subprocess.run([*command, "--only", *only], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not list(tmp_path.glob("*.partial"))
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def host_report(tmp_path_factory):
+    return run_bench(tmp_path_factory.mktemp("bench"), "1", "2", "3", "4", "5")
+
+
+def section(report, number):
+    match = re.search(rf"^## {number}\. .*?(?=^## |\Z)", report, re.M | re.S)
+    assert match, f"section {number} is missing"
+    return match.group(0)
+
+
+def test_report_names_machine_versions_and_command(host_report):
+    assert "scripts/bench.py --quick --rounds 1" in host_report
+    for name in ("Machine:", "Python:", "numpy", "scikit-learn", "onnxruntime", "torch"):
+        assert name in host_report
+
+
+@pytest.mark.parametrize("number", HOST_SECTIONS)
+def test_every_host_section_has_a_table(host_report, number):
+    text = section(host_report, number)
+    assert HOST_SECTIONS[number] in text.splitlines()[0]
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) >= 4, text
+
+
+@pytest.mark.parametrize("number", [2, 3])
+def test_competitors_agree_with_finf_before_timing(host_report, number):
+    text = section(host_report, number)
+    checks = [line for line in text.splitlines() if "max |Δp| =" in line]
+    competitors = ["numpy", "scikit-learn pipeline", "onnxruntime, onnx.helper graph", "onnxruntime, skl2onnx graph",
+                   "torch no_grad", "finf reference forward"]
+    for name in competitors:
+        assert any(line.startswith(f"- {name}:") for line in checks), (name, checks)
+    for line in checks:
+        assert float(re.search(r"= ([0-9.e+-]+) <= 1e-5", line).group(1)) <= 1e-5
+
+
+def test_startup_processes_print_finf_probabilities(host_report):
+    text = section(host_report, 4)
+    for name in ("finf (Python API)", "finf predict (CLI)", "numpy", "onnxruntime", "scikit-learn", "torch"):
+        assert re.search(rf"^- {re.escape(name)}.*: prints finf's probabilities", text, re.M), name
+    assert "bare python -c pass" in text
+
+
+def test_headline_lists_the_targets(host_report):
+    headline = host_report.split("## Headline", 1)[1].split("\n## ", 1)[0]
+    for target in ("training:", "one row: finf / onnxruntime", "one row: finf / scikit-learn", "start-up:"):
+        assert target in headline
+    assert re.search(r"\| (yes|NO) \|", headline)
+
+
+def test_sizes_cover_every_format(host_report):
+    text = section(host_report, 5)
+    for name in ("FINF", "ONNX", "torch state_dict", "scikit-learn"):
+        assert name in text
+    finf_row = next(line for line in text.splitlines() if line.startswith("| FINF"))
+    assert int(finf_row.split("|")[2].replace(",", "")) < 2000
+
+
+def test_unknown_section_is_a_usage_error(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "7", "--out",
+                             str(tmp_path / "x.md")], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+    assert not (tmp_path / "x.md").exists()
