@@ -25,28 +25,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _count(text):
+def _whole(text, least):
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, found {show(text)}") from None
-    if not 1 <= value:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {show(text)}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, found {show(text)}")
     return value
+
+
+def _count(text):
+    return _whole(text, 1)
 
 
 def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {show(text)}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {show(text)}")
-    return value
+    return _whole(text, 0)
 
 
 def _hidden(text):
-    value = _count(text)
+    value = _whole(text, 1)
     if value > MAX_HIDDEN:
         raise argparse.ArgumentTypeError(f"expected a layer size of at most {MAX_HIDDEN}, found {show(text)}")
     return value
