@@ -191,6 +191,7 @@ def test_successful_training_replaces_an_existing_model(tmp_path, model):
     (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
     (["--seed", "-1"], "argument --seed: expected a whole number >= 0, found '-1'"),
     (["--seed", "1.5"], "argument --seed: expected a whole number, found '1.5'"),
+    (["--epochs", "1_000"], "argument --epochs: expected a whole number, found '1_000'"),
     (["--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["--lr", "1e30", "--optimizer", "sgd", "--epochs", "5"], "training diverged"),
 ])

@@ -8,6 +8,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 
 import finf
@@ -26,10 +27,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _whole(text, least):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {show(text)}") from None
+    # ASCII digits only: int() would also take "1_000", " 5 " and other scripts' digits.
+    if re.fullmatch(r"[+-]?[0-9]{1,18}", text, re.ASCII) is None:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {show(text)}")
+    value = int(text)
     if value < least:
         raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, found {show(text)}")
     return value
