@@ -275,3 +275,10 @@ def test_card_with_the_wrong_classes(model):
     card["classes"] = ["a", "b"]
     path.write_text(json.dumps(card))
     assert_one_line_error(finf("predict", model, "1", "2", "3", "4"), "model card 'classes': expected 3 class names")
+
+
+def test_a_closed_pipe_is_not_an_error_message(model):
+    process = subprocess.Popen([str(FINF), "inspect", str(model)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # like `finf inspect m.bin | head -0`
+    _, stderr = process.communicate(timeout=60)
+    assert stderr == b"" and process.returncode in (0, 1)

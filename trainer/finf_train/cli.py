@@ -12,6 +12,7 @@ import re
 import sys
 
 import finf
+from finf._format import format_number
 
 from . import card as model_card
 from .values import parse_number, show
@@ -132,8 +133,9 @@ def run_train(args):
 
 
 def run_predict(args):
-    model = load_model(args.model)
-    card = read_card(args.model, model)
+    data = read_model_bytes(args.model)
+    model = load_model(args.model, data)
+    card = read_card(args.model, model, data)
     names = card["classes"] if card else None
     if len(args.values) != model.n_features:
         raise ValueError(f"{args.model}: expected {model.n_features} feature values, got {len(args.values)}")
@@ -165,7 +167,7 @@ def run_inspect(args):
     print(f"normalizer: {model.n_features} features (mean, std)")
     width = max(len(name) for name in features)
     for name, mean, std in zip(features, model.normalizer.mean, model.normalizer.std, strict=True):
-        print(f"  {name:<{width}}  {mean:g}, {std:g}")
+        print(f"  {name:<{width}}  {format_number(mean)}, {format_number(std)}")  # as the file spells them
     print(f"layers: {len(model.layers)}")
     for i, (layer, text) in enumerate(zip(model.layers, model_card.describe_layers(model), strict=True)):
         count = layer.in_features * layer.out_features + layer.out_features if isinstance(layer, finf.Linear) else 0
@@ -184,16 +186,15 @@ def read_model_bytes(path):
         raise ValueError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-def load_model(path, data=None):
-    """finf.load for the command line: every failure is a ValueError naming the file."""
-    data = read_model_bytes(path) if data is None else data
+def load_model(path, data):
+    """finf.load of a file's bytes for the command line: a FormatError names the file."""
     try:
         return finf.load(data)
     except finf.FormatError as error:
         raise finf.FormatError(f"{path}: {error}") from None
 
 
-def read_card(model_path, model, data=None):
+def read_card(model_path, model, data):
     """The card beside a model file, or None if there is none; it must describe this very model."""
     path = model_card.card_path(model_path)
     if not os.path.exists(path):
@@ -206,7 +207,7 @@ def read_card(model_path, model, data=None):
         raise ValueError(f"{path}: cannot read the model card: {error.strerror or error}") from None
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ValueError(f"{path}: not a valid model card: {error}") from None
-    _check_card(path, card, model, read_model_bytes(model_path) if data is None else data)
+    _check_card(path, card, model, data)
     return card
 
 
@@ -240,6 +241,10 @@ def main(argv=None):
     args = build_parser().parse_args(_predict_argv(argv))
     try:
         args.run(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `finf inspect m.bin | head`); stay quiet, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, OSError) as error:
         message = str(error) if isinstance(error, ValueError) else _os_error(error)
         message = message.replace("\r", " ").replace("\n", " ")  # one line, whatever the message holds
