@@ -4,6 +4,8 @@ import csv
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from finf_train import data
 from finf_train.data import CSVError, read_csv
@@ -273,3 +275,32 @@ def test_memory_stays_near_the_file_size(tmp_path):
     ds = read_csv(write(tmp_path, "a,b,label\n" + rows), "label")
     assert ds.X.shape == (20000, 2) and ds.X.dtype == np.float64
     assert ds.X.base is not None and ds.X.base.itemsize == 8  # backed by an array("d"), not a list of floats
+
+
+# --- property tests: whatever the bytes, a Dataset or one CSVError line ------------------------------------
+
+CSV_ALPHABET = st.sampled_from(list('0123456789.,-+e"\n\r xylabn\ufeff\x00\xe9') + ["nan", "inf", "label", "1e400"])
+
+
+def check_read(path, content):
+    path.write_bytes(content)
+    try:
+        ds = read_csv(path, "label")
+    except CSVError as error:
+        message = str(error)
+        assert message.startswith(str(path)) and "\n" not in message and "\r" not in message
+        return
+    assert ds.X.shape == (len(ds.y), len(ds.feature_names)) and np.isfinite(ds.X).all()
+    assert len(ds.classes) >= 2 and ds.y.max() < len(ds.classes)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(CSV_ALPHABET, max_size=80).map("".join))
+def test_any_csv_like_text_reads_or_fails_in_one_line(tmp_path, text):
+    check_read(tmp_path / "p.csv", ("a,b,label\n" + text).encode("utf-8"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=200))
+def test_any_bytes_read_or_fail_in_one_line(tmp_path, content):
+    check_read(tmp_path / "p.csv", content)
