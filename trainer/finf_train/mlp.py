@@ -44,7 +44,7 @@ def _views(flat, shapes):
 
 
 class MLP:
-    """Linear layers with one activation between them; each weight is (out, in) as in PyTorch."""
+    """Linear layers with the same activation after each but the last; each weight is (out, in) as in PyTorch."""
 
     def __init__(self, sizes, activation="relu", rng=None):
         if activation not in ACTIVATIONS:
