@@ -67,6 +67,18 @@ def test_train_with_every_option(tmp_path):
     assert card["architecture"]["layers"] == ["Linear(2, 3)", "Sigmoid", "Linear(3, 2)", "Softmax"]
 
 
+def test_xor_from_scratch(tmp_path):
+    xor = tmp_path / "xor.csv"
+    xor.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    out = tmp_path / "xor.bin"
+    result = finf("train", xor, "--target", "y", "--out", out, "--hidden", "3", "--activation", "sigmoid",
+                  "--val-fraction", "0")
+    assert result.returncode == 0, result.stderr
+    assert "all rows 100.0%" in result.stdout
+    for x1, x2, want in [(0, 0, "0"), (0, 1, "1"), (1, 0, "1"), (1, 1, "0")]:
+        assert json.loads(finf("predict", out, x1, x2, "--json").stdout)["class"] == want
+
+
 def test_cli_defaults_are_the_trainers_defaults():
     from finf_train import DEFAULTS
     from finf_train.cli import build_parser
