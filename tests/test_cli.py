@@ -79,6 +79,16 @@ def test_xor_from_scratch(tmp_path):
         assert json.loads(finf("predict", out, x1, x2, "--json").stdout)["class"] == want
 
 
+@pytest.mark.parametrize("module", ["finf_train", "finf_train.cli"])
+def test_python_dash_m_runs_the_same_command(model, module):
+    result = subprocess.run([sys.executable, "-m", module, "predict", str(model), "5.1", "3.5", "1.4", "0.2"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("setosa\n")
+    bad = subprocess.run([sys.executable, "-m", module, "predict", str(model), "5.1"], capture_output=True, text=True,
+                         timeout=60)
+    assert_one_line_error(bad, "expected 4 feature values, got 1")
+
+
 def test_cli_defaults_are_the_trainers_defaults():
     from finf_train import DEFAULTS
     from finf_train.cli import build_parser

@@ -259,3 +259,7 @@ def main(argv=None):
 def _os_error(error):
     where = f"{error.filename}: " if error.filename else ""
     return f"{where}{error.strerror or error}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
