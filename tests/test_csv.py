@@ -209,7 +209,7 @@ def test_field_over_the_csv_modules_limit(tmp_path):
 
 def test_not_utf8(tmp_path):
     message = error(tmp_path, b"a,b,label\n1,2,x\n3,4,caf\xe9\n")
-    assert message == ":3: not UTF-8 text: byte 0xe9 at byte offset 23"
+    assert message == ":3: not UTF-8 text: byte 0xe9 at byte offset 23; save the file as UTF-8 CSV"
 
 
 def test_utf16(tmp_path):

@@ -77,7 +77,9 @@ def _read_text(name):
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         bad = data[error.start]
-        raise CSVError(f"{name}:{line}: not UTF-8 text: byte {bad:#04x} at byte offset {error.start}") from None
+        raise CSVError(
+            f"{name}:{line}: not UTF-8 text: byte {bad:#04x} at byte offset {error.start}; save the file as UTF-8 CSV"
+        ) from None
 
 
 def _records(name, text):
