@@ -73,7 +73,7 @@ def run_section(name, args, context):
         return bench_startup.startup(context, rounds, context["workdir"])
     import bench_browser
 
-    return bench_browser.browser(rounds, quick)
+    return bench_browser.browser(rounds, quick, context["workdir"])
 
 
 def machine():

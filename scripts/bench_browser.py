@@ -1,0 +1,260 @@
+"""Section 6: the built site in headless Chromium on 127.0.0.1, against a bare page that only boots Pyodide.
+
+The bare page (bare.html, written into the benchmark's copy of the site only) starts a module worker that
+calls loadPyodide from the same pyodide/ files the finf page uses, as finf's worker does, and marks the time
+it resolves. Both pages are loaded in turn every round: cold (a new browser context, empty HTTP cache) and
+then warm (the same browser profile again; serve.py sends Cache-Control: no-cache, so the browser revalidates
+and gets 304s). Every cold load starts a new Chromium profile in a fresh directory, so its disk cache is empty.
+"""
+
+import functools
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from bench_common import ROOT, ms, spread, summarize
+from bench_inference import table_lines
+
+TARGETS = {"first": 1.15, "slider_ms": 16.0, "own_kb": 150.0}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+LOAD_TIMEOUT_MS = 180_000
+BARE_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>bare loadPyodide</title>
+<script type="module" src="bare.js"></script></head><body><p>loadPyodide only</p></body></html>
+"""
+BARE_JS = """// Starts the worker and marks navigation start -> loadPyodide resolved.
+const worker = new Worker(new URL("bare-worker.js", import.meta.url), { type: "module" });
+worker.addEventListener("message", () => {
+  const now = performance.now();
+  performance.measure("bare:ready", { start: 0, end: now });
+  document.documentElement.dataset.readyMs = now.toFixed(1);
+});
+"""
+BARE_WORKER_JS = """// loadPyodide from the site's own pyodide/ files, nothing else.
+import { loadPyodide } from "./pyodide/pyodide.mjs";
+self.pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
+self.postMessage("ready");
+"""
+# Run in the bare page's worker: install the site's finf wheel with micropip and time predict_proba in Python.
+IN_PYODIDE = """async ([manifest, rows, calls, rounds]) => {
+  const py = self.pyodide;
+  const site = new URL("./", location.href);
+  await py.loadPackage(new URL(manifest.micropip, site).href);
+  const wheel = new Uint8Array(await (await fetch(new URL(manifest.wheel, site))).arrayBuffer());
+  const card = await (await fetch(new URL(manifest.card, site))).json();
+  const model = new Uint8Array(await (await fetch(new URL(card.model_file, site))).arrayBuffer());
+  py.FS.mkdirTree("/tmp/wheels");
+  py.FS.writeFile("/tmp/wheels/" + manifest.wheel, wheel);
+  py.FS.writeFile("/tmp/iris.bin", model);
+  await py.runPythonAsync(`import micropip\\nawait micropip.install("emfs:/tmp/wheels/${manifest.wheel}", deps=False)`);
+  py.globals.set("bench_args", JSON.stringify({ rows, calls, rounds }));
+  return py.runPython(`
+import json, sys, time
+import finf
+args = json.loads(bench_args)
+model = finf.load(open("/tmp/iris.bin", "rb").read())
+rows = args["rows"]
+def per_call(fn):
+    start = time.perf_counter()
+    for i in range(args["calls"]):
+        fn(rows[i % len(rows)])
+    return (time.perf_counter() - start) / args["calls"]
+times = {"predict_proba": [], "forward": []}
+for _ in range(args["rounds"]):
+    times["predict_proba"].append(per_call(model.predict_proba))
+    times["forward"].append(per_call(model.forward))
+json.dumps({"times": times, "python": sys.version.split()[0], "all": [model.predict_proba(r) for r in rows]})
+`);
+}"""
+
+
+def make_site(workdir):
+    """Build the site into workdir/site and add the bare page; return the site directory and its manifest."""
+    site = Path(workdir) / "site"
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(site)],
+                            capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        sys.exit(f"bench: scripts/build_site.py failed: {result.stderr.strip()}")
+    (site / "bare.html").write_text(BARE_HTML, encoding="utf-8")
+    (site / "bare.js").write_text(BARE_JS, encoding="utf-8")
+    (site / "bare-worker.js").write_text(BARE_WORKER_JS, encoding="utf-8")
+    return site, json.loads((site / "site.json").read_text(encoding="utf-8"))
+
+
+class Transfers:
+    """Body bytes the server sends, by URL path: the file's size for a 200, nothing for a 304 revalidation."""
+
+    def __init__(self, site):
+        self.site, self.log = site, []
+
+    def serve(self):
+        """Start scripts/serve.py's server for the site on a free port, logging each response it sends."""
+        from serve import make_server
+
+        server = make_server(self.site, 0, "/", verbose=False)
+        log, handler = self.log, server.RequestHandlerClass
+
+        class Logged(handler.func):
+            def log_request(self, code="-", size="-"):
+                log.append((self.path.split("?")[0], int(code)))
+
+        server.RequestHandlerClass = functools.partial(Logged, *handler.args, **handler.keywords)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    def take(self):
+        found = {}
+        for path, code in self.log:
+            size = (self.site / path.lstrip("/")).stat().st_size if code == 200 else 0
+            found[path] = found.get(path, 0) + size
+        self.log.clear()
+        return found
+
+
+def load(page, url, ready_selector, measure):
+    """Navigate and return milliseconds from navigation start to the page's own mark `measure`."""
+    page.goto(url)
+    page.wait_for_selector(ready_selector, state="attached", timeout=LOAD_TIMEOUT_MS)
+    return page.evaluate(f"() => performance.getEntriesByName('{measure}')[0].duration")
+
+
+PAGES = {
+    "bare loadPyodide page": ("bare.html", "html[data-ready-ms]", "bare:ready"),
+    "finf page": ("index.html", "html[data-first-prediction-ms]", "finf:first-prediction"),
+}
+
+
+def slider_latencies(page, presses):
+    """Press arrow keys on a slider; (page's own input -> result ms, input event -> result in the DOM ms)."""
+    page.evaluate("""() => {
+      window.benchInputs = []; window.benchShown = [];
+      document.addEventListener("input", (e) => window.benchInputs.push(e.timeStamp), true);
+      new MutationObserver(() => window.benchShown.push(performance.now()))
+        .observe(document.documentElement, { attributes: true, attributeFilter: ["data-results"] });
+    }""")
+    page.focus("#feature-2")
+    for i in range(presses):
+        before = page.get_attribute("html", "data-results")
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
+    own = page.evaluate("() => performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
+    inputs, shown = page.evaluate("() => [window.benchInputs, window.benchShown]")
+    return own[-presses:], [s - i for i, s in zip(inputs, shown, strict=False)]
+
+
+def browser(rounds, quick, workdir=None):
+    from playwright.sync_api import sync_playwright
+
+    import finf
+    from bench_common import load_iris
+
+    rows = load_iris().X.tolist()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit("bench: section 6 needs Chromium (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="finf-bench-site-") as tmp:
+        site, manifest = make_site(workdir or tmp)
+        wire = Transfers(site)
+        server = wire.serve()
+        try:
+            with sync_playwright() as playwright:
+                def launch():
+                    profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)
+                    return playwright.chromium.launch_persistent_context(profile, executable_path=chromium,
+                                                                         args=CHROMIUM_ARGS)
+
+                loads, transfers, slider, pyodide = measure_all(launch, server.url, wire, manifest, rounds, quick,
+                                                                rows)
+        finally:
+            server.shutdown()
+            server.server_close()
+        model = finf.load(site / json.loads((site / manifest["card"]).read_text(encoding="utf-8"))["model_file"])
+    worst = max(abs(a - b) for row, got in zip(rows, pyodide["all"], strict=True)
+                for a, b in zip(model.predict_proba(row), got, strict=True))
+    if worst > 1e-12:
+        sys.exit(f"bench: finf in Pyodide differs from CPython by {worst:.3g} on the site's model")
+    check = f"finf in Pyodide vs CPython on the site's model: max |Δp| = {worst:.1e} on all 150 Iris rows"
+    return report(loads, transfers, slider, pyodide, rounds) | {"checks": [check]}
+
+
+def measure_all(launch, url, wire, manifest, rounds, quick, rows):
+    """Page load times (ms), bytes by path, slider latencies (ms) and the in-Pyodide timings."""
+    loads = {(name, cache): [] for name in PAGES for cache in ("cold", "warm")}
+    transfers, slider = {}, ([], [])
+    for _ in range(rounds):
+        for name, (path, selector, measure) in PAGES.items():
+            context = launch()
+            page = context.new_page()
+            wire.take()
+            for cache in ("cold", "warm"):
+                loads[name, cache].append(load(page, url + path, selector, measure))
+                transfers[name, cache] = wire.take()
+            if name == "finf page":
+                own, dom = slider_latencies(page, 6 if quick else 30)
+                slider[0].extend(own)
+                slider[1].extend(dom)
+            context.close()
+    context = launch()
+    page = context.new_page()
+    load(page, url + "bare.html", *PAGES["bare loadPyodide page"][1:])
+    calls = 2_000 if quick else 20_000
+    result = json.loads(page.workers[0].evaluate(IN_PYODIDE, [manifest, rows, calls, rounds]))
+    context.close()
+    return loads, transfers, slider, result
+
+
+def report(loads, transfers, slider, pyodide, rounds):
+    results = {key: summarize([ms_ / 1000 for ms_ in samples]) for key, samples in loads.items()}
+    table = [["page", "HTTP cache", "median navigation -> ready", "spread (min – max)", "finf / bare"]]
+    for (name, cache), s in results.items():
+        bare = results["bare loadPyodide page", cache].median
+        table.append([name, cache, ms(s.median), spread(s, ms), f"{s.median / bare:.3f}"])
+    cold = transfers["finf page", "cold"]
+    runtime = sum(size for path, size in cold.items() if path.startswith("/pyodide/"))
+    own_files = {path: size for path, size in cold.items() if not path.startswith("/pyodide/")}
+    bare_runtime = sum(size for path, size in transfers["bare loadPyodide page", "cold"].items()
+                       if path.startswith("/pyodide/"))
+    bytes_table = [["file (finf page, cold load)", "body bytes sent"]]
+    bytes_table += [[path, f"{size:,}"] for path, size in sorted(own_files.items(), key=lambda item: -item[1])]
+    bytes_table += [["**finf's own, total**", f"**{sum(own_files.values()):,}**"],
+                    ["Pyodide runtime (/pyodide/), finf page", f"{runtime:,}"],
+                    ["Pyodide runtime (/pyodide/), bare page", f"{bare_runtime:,}"],
+                    ["everything, warm load of the finf page", f"{sum(transfers['finf page', 'warm'].values()):,}"],
+                    ["everything, warm load of the bare page",
+                     f"{sum(transfers['bare loadPyodide page', 'warm'].values()):,}"]]
+    own_ms, dom_ms = statistics.median(slider[0]), statistics.median(slider[1])
+    per_call = {name: statistics.median(times) for name, times in pyodide["times"].items()}
+    first = results["finf page", "cold"].median / results["bare loadPyodide page", "cold"].median
+    lines = [
+        "Headless Chromium (Debian's), the site from scripts/build_site.py served by scripts/serve.py on",
+        f"127.0.0.1. {rounds} rounds; each round loads the bare page and the finf page cold then warm. The finf",
+        "page is ready at its first prediction on screen (its `finf:first-prediction` mark); the bare page when",
+        "loadPyodide resolves in its worker.",
+        "",
+        *table_lines(table),
+        "",
+        f"Slider input to updated result ({len(slider[0])} arrow-key presses on a slider of a warm page): median "
+        f"{own_ms:.1f} ms as the page measures it (input handler to result in the DOM, `finf:input-to-result`), "
+        f"{dom_ms:.1f} ms from the input event's timestamp to the DOM change; range "
+        f"{min(slider[0]):.1f} – {max(slider[0]):.1f} ms.",
+        "",
+        f"`predict_proba` inside Pyodide (Python {pyodide['python']}, in a worker, finf installed from the site's "
+        f"wheel, cycling through the Iris rows): median {per_call['predict_proba'] * 1e6:.1f} µs per call over "
+        f"{rounds} rounds; the reference `Model.forward` takes {per_call['forward'] * 1e6:.1f} µs.",
+        "",
+        "Bytes the server sent (response bodies; a 304 revalidation sends none) for one cold load of the finf page:",
+        "",
+        *table_lines(bytes_table),
+    ]
+    targets = [
+        ("browser: first prediction / bare loadPyodide, cold cache", first, TARGETS["first"]),
+        ("browser: slider input -> updated result, median ms", own_ms, TARGETS["slider_ms"]),
+        ("browser: finf's own bytes beyond the Pyodide runtime, KB", sum(own_files.values()) / 1000, TARGETS["own_kb"]),
+    ]
+    return {"lines": lines, "checks": [], "targets": targets}
