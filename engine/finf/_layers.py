@@ -17,7 +17,7 @@ class Normalizer:
         return len(self.mean)
 
     def __call__(self, x):
-        return [(v - m) / s for v, m, s in zip(x, self.mean, self.std)]
+        return [(v - m) / s for v, m, s in zip(x, self.mean, self.std, strict=True)]
 
     def __repr__(self):
         return f"Normalizer(mean={list(self.mean)}, std={list(self.std)})"

@@ -5,11 +5,11 @@ import math
 
 def matvec(weight, x):
     """weight (out, in) @ x (in,) -> (out,)."""
-    return [sum(w * v for w, v in zip(row, x)) for row in weight]
+    return [sum(w * v for w, v in zip(row, x, strict=True)) for row in weight]
 
 
 def add(x, y):
-    return [a + b for a, b in zip(x, y)]
+    return [a + b for a, b in zip(x, y, strict=True)]
 
 
 def argmax(x):
