@@ -57,7 +57,7 @@ def _next_step(layers, i):
 def fold_normalizer(normalizer, linear):
     """The Linear that computes linear(normalizer(x)) from raw x."""
     weight = [[w / s for w, s in zip(row, normalizer.std, strict=True)] for row in linear.weight]
-    shift = [sum(w * m for w, m in zip(row, normalizer.mean, strict=True)) for row in weight]
+    shift = [_add_up([w * m for w, m in zip(row, normalizer.mean, strict=True)]) for row in weight]
     bias = [b - t for b, t in zip(linear.bias, shift, strict=True)]
     return Linear(linear.in_features, linear.out_features, weight, bias)
 
@@ -168,8 +168,17 @@ def _softmax(x):
     # Subtracting the max keeps exp() from overflowing; the result is unchanged.
     top = max(x)
     exps = [math.exp(v - top) for v in x]
-    total = sum(exps)
+    total = _add_up(exps)
     return [e / total for e in exps]
+
+
+def _add_up(values):
+    # Not sum(): from Python 3.12 on it compensates rounding, so 3.11 and Pyodide's 3.14 would differ in the
+    # last bit. Adding left to right gives the same bits on every version.
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 _ACTIVATIONS = {"relu": _relu, "sigmoid": _sigmoid, "tanh": _tanh, "softmax": _softmax}
