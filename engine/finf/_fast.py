@@ -11,6 +11,9 @@ precomputed layout (tests/test_fast_path.py checks the two agree):
   and adds only the units that are > 0, so zeroed units cost one comparison.
   A small Linear -> ReLU -> Linear (Iris's 4 -> 32 -> 3) runs as one loop.
 - Identity layers are dropped; Softmax subtracts the max before exp().
+- Sums add left to right, not with sum(), whose rounding changed in Python
+  3.12, so CPython 3.11 and Pyodide's 3.14 do the same arithmetic. (Their
+  math.exp can still differ in the last bit for some arguments.)
 
 plan() turns a model into a tuple of steps, plain closures over their tuples
 that each take and return a list of floats; Model.predict_proba runs them in
@@ -173,8 +176,6 @@ def _softmax(x):
 
 
 def _add_up(values):
-    # Not sum(): from Python 3.12 on it compensates rounding, so 3.11 and Pyodide's 3.14 would differ in the
-    # last bit. Adding left to right gives the same bits on every version.
     total = 0.0
     for v in values:
         total += v
