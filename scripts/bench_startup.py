@@ -144,5 +144,5 @@ def startup(context, rounds, workdir):
             *table_lines(table),
         ],
         "checks": checks,
-        "targets": [(f"start-up: ms {name} adds to bare python", value, TARGET_MS) for name, value in added.items()],
+        "targets": [(f"start-up: {name} minus bare python, ms", value, TARGET_MS) for name, value in added.items()],
     }
