@@ -1,6 +1,7 @@
 """Hostile FINF files: each is rejected with one FormatError naming the field and the byte offset."""
 
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -169,3 +170,8 @@ def test_a_pair_with_many_commas_quotes_only_its_start():
     message = rejected(hostile.model(text=b"," * 10_000))
     assert message.startswith("byte 12: normalizer pair 0: expected 'mean,std', found ',,,,")
     assert message.endswith("...'")
+
+
+def test_reliability_doc_lists_every_named_case():
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "RELIABILITY.md").read_text()
+    assert [name for name in CASES if f"`{name}`" not in doc] == []

@@ -16,7 +16,8 @@ PYODIDE_CODE = """
 import json, sys
 sys.path.insert(0, ".")
 import finf, hostile
-print(json.dumps({"outcomes": hostile.outcomes(), "finf_file": finf.__file__, "platform": sys.platform}))
+print(json.dumps({"outcomes": hostile.outcomes(), "finf_file": finf.__file__, "platform": sys.platform,
+                  "python": list(sys.version_info[:2])}))
 """
 
 
@@ -38,6 +39,7 @@ def cpython(tmp_path_factory):
 
 def test_ran_in_pyodide_with_the_installed_wheel(pyodide):
     assert pyodide["platform"] == "emscripten"
+    assert pyodide["python"] >= [3, 12]
     assert "site-packages/finf/" in pyodide["finf_file"]
 
 
