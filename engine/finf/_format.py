@@ -52,7 +52,7 @@ MAX_NORMALIZER_BYTES = 256 * 1024  # about 13,000 features at 20 bytes a pair
 MAX_LAYERS = 1024
 
 NUMBER_PATTERN = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_F32 = 4
+_F32_BYTES = 4
 _FLOAT32 = struct.Struct("<f")
 _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
 
@@ -104,10 +104,10 @@ class _Cursor:
 
     def f32s(self, count, field):
         start = self.offset
-        values = struct.unpack(f"<{count}f", self.take(count * _F32, field))
+        values = struct.unpack(f"<{count}f", self.take(count * _F32_BYTES, field))
         for i, value in enumerate(values):
             if not math.isfinite(value):
-                self.fail(f"{field}[{i}]", "a finite number", value, start + i * _F32)
+                self.fail(f"{field}[{i}]", "a finite number", value, start + i * _F32_BYTES)
         return values
 
 
@@ -242,7 +242,7 @@ def _decode_linear(cursor, i, expected_in, source):
     if n_out == 0:
         cursor.fail(f"layer {i} out_features", "at least 1", 0, start + 4)
     # Check the declared size against what is left before building any list (Python ints do not overflow).
-    needed = (n_in * n_out + n_out) * _F32
+    needed = (n_in * n_out + n_out) * _F32_BYTES
     if needed > cursor.left():
         cursor.fail(f"layer {i} parameters", f"{needed} bytes for {n_out}x{n_in}", f"{cursor.left()} bytes left")
     flat = cursor.f32s(n_in * n_out, f"layer {i} weight")
