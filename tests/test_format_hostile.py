@@ -1,6 +1,7 @@
 """Hostile FINF files: each is rejected with one FormatError naming the field and the byte offset."""
 
 import struct
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,28 @@ def test_a_pair_with_many_commas_quotes_only_its_start():
 def test_reliability_doc_lists_every_named_case():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "RELIABILITY.md").read_text()
     assert [name for name in CASES if f"`{name}`" not in doc] == []
+
+
+def peak_bytes_while_loading(data):
+    """Peak memory Python allocated while finf.load(data) ran (tracemalloc: exact, not timing)."""
+    tracemalloc.start()
+    try:
+        finf.load(data)
+    except finf.FormatError:
+        pass
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_no_named_case_makes_the_reader_allocate_more_than_a_little():
+    # Includes the 16 MiB over_size_cap file (never copied) and 0xFFFFFFFF counts and lengths.
+    finf.load(hostile.VALID)  # first use compiles and caches what later loads share
+    peaks = {name: peak_bytes_while_loading(case.data) for name, case in CASES.items()}
+    assert max(peaks.values()) < 64 * 1024, max(peaks.items(), key=lambda item: item[1])
+
+
+def test_a_full_normalizer_costs_memory_in_proportion_to_its_bytes():
+    data = hostile.model(text=b"0,1;" * (_format.MAX_NORMALIZER_BYTES // 4))
+    assert peak_bytes_while_loading(data) < 32 * len(data)
