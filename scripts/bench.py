@@ -115,7 +115,7 @@ def render(args, results, seconds):
     targets = [t for result in results.values() for t in result["targets"]]
     if targets:
         lines += ["## Headline", "", "| target | measured | limit | met |", "|---|---|---|---|"]
-        lines += [f"| {what} | {value:.3g} | <= {limit:g} | {'yes' if value <= limit else 'NO'} |"
+        lines += [f"| {what} | {value:.4g} | <= {limit:g} | {'yes' if value <= limit else 'NO'} |"
                   for what, value, limit in targets]
         lines.append("")
     for name in SECTIONS:
