@@ -120,7 +120,9 @@ class Transfers:
 def load(page, url, ready_selector, measure):
     """Navigate and return milliseconds from navigation start to the page's own mark `measure`."""
     page.goto(url)
-    page.wait_for_selector(ready_selector, state="attached", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(f'{ready_selector}, html[data-state="error"]', state="attached", timeout=LOAD_TIMEOUT_MS)
+    if page.get_attribute("html", "data-state") == "error":
+        sys.exit(f"bench: {url} failed to load: {page.text_content('#status')}")
     return page.evaluate(f"() => performance.getEntriesByName('{measure}')[0].duration")
 
 
