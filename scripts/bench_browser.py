@@ -45,15 +45,18 @@ self.postMessage("ready");
 IN_PYODIDE = """async ([manifest, rows, calls, rounds]) => {
   const py = self.pyodide;
   const site = new URL("./", location.href);
-  await py.loadPackage(new URL(manifest.micropip, site).href);
-  const wheel = new Uint8Array(await (await fetch(new URL(manifest.wheel, site))).arrayBuffer());
   const card = await (await fetch(new URL(manifest.card, site))).json();
   const model = new Uint8Array(await (await fetch(new URL(card.model_file, site))).arrayBuffer());
+  py.FS.writeFile("/tmp/iris.bin", model);
+  const start = performance.now();  // install as the page does: micropip, then the wheel
+  const wheel = new Uint8Array(await (await fetch(new URL(manifest.wheel, site))).arrayBuffer());
+  await py.loadPackage(new URL(manifest.micropip, site).href);
   py.FS.mkdirTree("/tmp/wheels");
   py.FS.writeFile("/tmp/wheels/" + manifest.wheel, wheel);
-  py.FS.writeFile("/tmp/iris.bin", model);
-  await py.runPythonAsync(`import micropip\\nawait micropip.install("emfs:/tmp/wheels/${manifest.wheel}", deps=False)`);
-  py.globals.set("bench_args", JSON.stringify({ rows, calls, rounds }));
+  const path = "emfs:/tmp/wheels/" + manifest.wheel;
+  await py.runPythonAsync(`import micropip\\nawait micropip.install("${path}", deps=False)\\nimport finf`);
+  const installMs = performance.now() - start;
+  py.globals.set("bench_args", JSON.stringify({ rows, calls, rounds, installMs }));
   return py.runPython(`
 import json, sys, time
 import finf
@@ -69,8 +72,22 @@ times = {"predict_proba": [], "forward": []}
 for _ in range(args["rounds"]):
     times["predict_proba"].append(per_call(model.predict_proba))
     times["forward"].append(per_call(model.forward))
-json.dumps({"times": times, "python": sys.version.split()[0], "all": [model.predict_proba(r) for r in rows]})
+json.dumps({"times": times, "python": sys.version.split()[0], "all": [model.predict_proba(r) for r in rows],
+            "micropip_ms": args["installMs"]})
 `);
+}"""
+
+
+# The same wheel unpacked straight into site-packages, without micropip: not what the page does, measured to
+# show what micropip costs.
+UNPACK = """async ([manifest]) => {
+  const py = self.pyodide;
+  const start = performance.now();
+  const site = new URL("./", location.href);
+  const wheel = new Uint8Array(await (await fetch(new URL(manifest.wheel, site))).arrayBuffer());
+  py.unpackArchive(wheel, "wheel", { extractDir: py.runPython("import sysconfig; sysconfig.get_paths()['purelib']") });
+  py.runPython("import importlib; importlib.invalidate_caches(); import finf");
+  return performance.now() - start;
 }"""
 
 
@@ -208,6 +225,11 @@ def measure_all(launch, url, wire, manifest, rounds, quick, rows):
     calls = 2_000 if quick else 20_000
     result = json.loads(page.workers[0].evaluate(IN_PYODIDE, [manifest, rows, calls, rounds]))
     context.close()
+    context = launch()
+    page = context.new_page()
+    load(page, url + "bare.html", *PAGES["bare loadPyodide page"][1:])
+    result["unpack_ms"] = page.workers[0].evaluate(UNPACK, [manifest])
+    context.close()
     return loads, transfers, slider, result
 
 
@@ -250,7 +272,14 @@ def report(loads, transfers, slider, pyodide, rounds):
         f"wheel, cycling through the Iris rows): median {per_call['predict_proba'] * 1e6:.1f} µs per call over "
         f"{rounds} rounds; the reference `Model.forward` takes {per_call['forward'] * 1e6:.1f} µs.",
         "",
-        "Bytes the server sent (response bodies; a 304 revalidation sends none) for one cold load of the finf page:",
+        "Installing the engine in a worker that has just booted Pyodide (fetching the wheel, then importing finf)"
+        f" takes {pyodide['micropip_ms']:.0f} ms the page's way (loadPackage micropip, then micropip.install) and "
+        f"{pyodide['unpack_ms']:.0f} ms with `pyodide.unpackArchive(wheel, 'wheel')` into site-packages, which"
+        " needs no micropip (one measurement each, for comparison; the page does not do this).",
+        "",
+        "Bytes the server sent (response bodies; a 304 revalidation sends none) for one cold load of the finf page;",
+        "everything outside pyodide/ counts as finf's own, micropip included, since a bare loadPyodide needs none of",
+        "it:",
         "",
         *table_lines(bytes_table),
     ]
