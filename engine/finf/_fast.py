@@ -27,6 +27,9 @@ from ._activations import Identity, ReLU
 from ._layers import Linear
 
 _GROUP = 4  # values per weight tuple: inputs in dense_rows, outputs in dense_relu_cols
+# small_hidden_block's outputs: most small classifiers have two or three classes, and every padded output
+# would cost a multiply-add per active hidden unit.
+_SMALL_OUTPUTS = 3
 
 
 def plan(normalizer, layers):
@@ -48,7 +51,8 @@ def plan(normalizer, layers):
 def _next_step(layers, i):
     """The step that computes layers[i:i + covered], and covered."""
     block = [type(layer) for layer in layers[i:i + 3]]
-    if block == [Linear, ReLU, Linear] and layers[i].in_features <= _GROUP and layers[i + 2].out_features <= _GROUP:
+    small = block == [Linear, ReLU, Linear] and layers[i].in_features <= _GROUP
+    if small and layers[i + 2].out_features <= _SMALL_OUTPUTS:
         return small_hidden_block(layers[i], layers[i + 2]), 3
     if block[:2] == [ReLU, Linear]:
         return dense_relu_cols(layers[i + 1]), 2
@@ -118,33 +122,32 @@ def dense_relu_cols(linear):
 
 
 def small_hidden_block(first, second):
-    """Step for second(relu(first(x))) when x and the output have at most four values each.
+    """Step for second(relu(first(x))) when x has at most four values and the output at most three.
 
     The shape of a small classifier such as Iris's 4 -> 32 -> 3: one loop turn per
     hidden unit computes it and, if it is positive, adds it straight into the
     outputs, so the hidden layer is never stored.
     """
     pad = [0.0] * (_GROUP - first.in_features)
-    columns = [_padded(column) for column in zip(*second.weight, strict=True)]
-    # (w0, w1, w2, w3, bias, v0, v1, v2, v3): a hidden unit's input weights, bias and output weights.
+    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
+    # (w0, w1, w2, w3, bias, v0, v1, v2): a hidden unit's input weights, bias and output weights.
     units = [
         (*_padded(row), b, *column)
         for row, b, column in zip(first.weight, first.bias, columns, strict=True)
     ]
-    bias = tuple(_padded(second.bias))
+    bias = (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS]
     out_features = second.out_features
 
     def step(x):
         x0, x1, x2, x3 = [*x, *pad] if pad else x
-        y0, y1, y2, y3 = bias
-        for w0, w1, w2, w3, b, v0, v1, v2, v3 in units:
+        y0, y1, y2 = bias
+        for w0, w1, w2, w3, b, v0, v1, v2 in units:
             h = w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3 + b
             if h > 0.0:
                 y0 += v0 * h
                 y1 += v1 * h
                 y2 += v2 * h
-                y3 += v3 * h
-        return [y0, y1, y2, y3][:out_features]
+        return [y0, y1, y2][:out_features]
 
     return step
 
