@@ -36,7 +36,7 @@ problem raises FormatError "byte OFFSET: FIELD: expected X, found Y".
 import math
 import re
 import struct
-from typing import NamedTuple
+from collections import namedtuple
 
 from ._errors import FormatError
 
@@ -57,22 +57,14 @@ _FLOAT32 = struct.Struct("<f")
 _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
 
 
-class Linear(NamedTuple):
-    in_features: int
-    out_features: int
-    weight: tuple  # (out_features, in_features) tuple of tuples
-    bias: tuple  # (out_features,)
-
-
-class Activation(NamedTuple):
-    kind: str  # one of ACTIVATION_KINDS
-
-
-class ModelRecord(NamedTuple):
-    mean: tuple
-    std: tuple
-    layers: tuple  # of Linear and Activation
-    version: int = VERSION
+# Plain records of what the file holds. collections.namedtuple rather than
+# typing.NamedTuple: importing typing would add milliseconds to every start.
+# weight is a tuple of out_features rows of in_features floats; bias has out_features.
+Linear = namedtuple("Linear", "in_features out_features weight bias")
+# kind is one of ACTIVATION_KINDS.
+Activation = namedtuple("Activation", "kind")
+# mean and std have one float per input feature; layers is a tuple of Linear and Activation.
+ModelRecord = namedtuple("ModelRecord", "mean std layers version", defaults=(VERSION,))
 
 
 class _Cursor:
