@@ -21,7 +21,26 @@ MAX_CARD_BYTES = 1024 * 1024
 MAX_HIDDEN = 65536
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal width so that it need not import shutil to ask.
+
+    argparse makes a formatter for every add_argument call, so every run, not only those that
+    print help, would otherwise pay for shutil and the compression modules it imports.
+    """
+
+    def __init__(self, prog):
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+        except (OSError, ValueError):
+            width = 78
+        super().__init__(prog, width=width)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)  # sub-command parsers get it too
+        super().__init__(**kwargs)
+
     def error(self, message):
         # argparse prints the usage and the error; one line is easier to read and to test.
         self.exit(2, f"{self.prog}: error: {message}\n")
