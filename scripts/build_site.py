@@ -1,0 +1,147 @@
+"""Assemble the static demo site: the page, the engine wheel, micropip, the Pyodide runtime, the model and its card.
+
+Usage: python scripts/build_site.py [--model build/iris.bin] [--out dist/site] [--wheel FINF.whl]
+
+The default model is trained with `finf train data/iris.csv --target species --out build/iris.bin` when missing.
+Every URL in the site is relative, so it works from /, from a sub-path such as /finf/, and from any static host.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "web"
+PYODIDE = WEB / "node_modules" / "pyodide"
+# Only what the page loads: no source maps, typings, consoles or the classic-script loader.
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "favicon.svg")
+MICROPIP_VERSION = "0.11.1"
+DEFAULT_MODEL = ROOT / "build" / "iris.bin"
+TRAIN_ARGS = ("train", str(ROOT / "data" / "iris.csv"), "--target", "species", "--out", str(DEFAULT_MODEL))
+
+
+class BuildError(Exception):
+    """Something the site needs is missing or inconsistent; the message says what."""
+
+
+def run(command, what):
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}".rstrip())
+    return result
+
+
+def train_default_model():
+    finf = Path(sys.executable).with_name("finf")
+    command = [str(finf)] if finf.exists() else [sys.executable, "-m", "finf_train.cli"]
+    print(f"build_site: training {DEFAULT_MODEL.relative_to(ROOT)} (finf {' '.join(TRAIN_ARGS[:4])})")
+    run([*command, *TRAIN_ARGS], "training the Iris model")
+
+
+def build_wheel(out_dir):
+    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out_dir), str(ROOT)], "building the finf wheel")
+    wheels = list(Path(out_dir).glob("finf-*.whl"))
+    if len(wheels) != 1:
+        raise BuildError(f"building the finf wheel left {len(wheels)} wheels in {out_dir}")
+    return wheels[0]
+
+
+def micropip_wheel():
+    """The micropip wheel, downloaded with pip once into build/micropip."""
+    name = f"micropip-{MICROPIP_VERSION}-py3-none-any.whl"
+    cache = ROOT / "build" / "micropip"
+    if not (cache / name).exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                 "--python-version", "3.14", f"micropip=={MICROPIP_VERSION}", "-d", tmp], "downloading micropip")
+            cache.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(tmp) / name, cache / f"{name}.part")
+            (cache / f"{name}.part").replace(cache / name)
+    return cache / name
+
+
+def read_card(model):
+    card_path = model.with_suffix(".json")
+    if not card_path.is_file():
+        raise BuildError(f"{card_path}: model card not found (finf train writes it beside the model)")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BuildError(f"{card_path}: not a JSON model card: {error}") from None
+    if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
+        raise BuildError(f"{card_path}: model card has no sha256")
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    if digest != card["sha256"]:
+        raise BuildError(f"{card_path}: sha256 {card['sha256']} does not match {model.name} ({digest})")
+    return card_path, card
+
+
+def assemble(site, model, wheel):
+    """Write every file of the site into the empty directory site."""
+    for name in PAGE_FILES:
+        shutil.copyfile(WEB / name, site / name)
+    (site / "pyodide").mkdir()
+    for name in PYODIDE_FILES:
+        if not (PYODIDE / name).is_file():
+            raise BuildError(f"{PYODIDE / name} is missing; run scripts/setup.sh (npm ci --prefix web)")
+        shutil.copyfile(PYODIDE / name, site / "pyodide" / name)
+    micropip = micropip_wheel()
+    shutil.copyfile(micropip, site / micropip.name)
+    shutil.copyfile(wheel, site / wheel.name)
+    card_path, card = read_card(model)
+    model_name = card.get("model_file") or model.name
+    shutil.copyfile(model, site / model_name)
+    shutil.copyfile(card_path, site / card_path.name)
+    manifest = {"card": card_path.name, "wheel": wheel.name, "micropip": micropip.name, "pyodide": "pyodide/"}
+    (site / "site.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
+
+
+def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
+    """Build the site into out (replaced only when the build succeeds) and return out."""
+    model, out = Path(model), Path(out)
+    if not model.is_file():
+        if model.resolve() != DEFAULT_MODEL:
+            raise BuildError(f"{model}: model file not found")
+        train_default_model()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside out, then swap it in, so a failed build never leaves half a site.
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            assemble(staging, model, Path(wheel) if wheel else build_wheel(tmp))
+        os.chmod(staging, 0o755)
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="FINF model with its card beside it")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "site", help="output directory (replaced)")
+    parser.add_argument("--wheel", type=Path, help="use this finf wheel instead of building one")
+    args = parser.parse_args(argv)
+    try:
+        site = build_site(args.model, args.out, args.wheel)
+    except BuildError as error:
+        print(f"build_site: {error}", file=sys.stderr)
+        return 2
+    files = sorted(p for p in site.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in files)
+    print(f"build_site: {site} ({len(files)} files, {total / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Serve a built finf site on 127.0.0.1, optionally under a sub-path like /finf/ (as GitHub Pages does).
+
+Usage: python scripts/serve.py [--dir dist/site] [--port 8000] [--prefix /finf/]
+"""
+
+import argparse
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The policy index.html declares in its <meta> tag. Sending it as a header too puts the worker,
+# which a <meta> tag cannot reach, under the same rules.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'"
+)
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".bin": "application/octet-stream",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files from one directory, mounted at prefix; everything else is 404."""
+
+    prefix = "/"
+    verbose = True
+
+    def do_GET(self):
+        if self._redirect_to_prefix():
+            return
+        super().do_GET()
+
+    def do_HEAD(self):
+        if self._redirect_to_prefix():
+            return
+        super().do_HEAD()
+
+    def _redirect_to_prefix(self):
+        path = self.path.split("?", 1)[0]
+        if self.prefix != "/" and path in ("/", self.prefix.rstrip("/")):
+            self.send_response(301)
+            self.send_header("Location", self.prefix)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        return False
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "\0not-under-prefix")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def guess_type(self, path):
+        return MIME_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        if self.verbose:
+            super().log_message(format, *args)
+
+
+def make_server(directory, port=0, prefix="/", verbose=True):
+    """An HTTP server for directory at http://127.0.0.1:port{prefix}; port 0 picks a free one."""
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    handler = type("Handler", (SiteHandler,), {"prefix": prefix, "verbose": verbose})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
+    server.url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    return server
+
+
+def serve_in_thread(directory, prefix="/"):
+    """Start make_server on a free port in a daemon thread; the caller calls .shutdown()."""
+    server = make_server(directory, 0, prefix, verbose=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=ROOT / "dist" / "site", help="site directory (default dist/site)")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks one)")
+    parser.add_argument("--prefix", default="/", help="URL path the site is served under, e.g. /finf/")
+    args = parser.parse_args(argv)
+    if not (args.dir / "index.html").is_file():
+        print(f"serve: {args.dir}/index.html not found; build the site with scripts/build_site.py", file=sys.stderr)
+        return 2
+    try:
+        server = make_server(args.dir, args.port, args.prefix)
+    except OSError as error:
+        print(f"serve: cannot listen on 127.0.0.1:{args.port}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(f"Serving {args.dir} at {server.url}  (Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+// The worker: boots Pyodide, installs the finf wheel with micropip, loads the model and predicts.
+// Everything slow happens here so the page never freezes.
+//
+// Messages to the page:   {type: "status", text}            what is loading now
+//                         {type: "card", card}              the model card, checked, as soon as it arrives
+//                         {type: "ready", timings}          the engine answers predictions from now on
+//                         {type: "result", id, probabilities}
+//                         {type: "error", text}             anything that went wrong, in words
+// Messages from the page: {type: "predict", id, values}
+
+const SITE = new URL("./", import.meta.url);  // every file is relative to this worker's own URL
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+// Python side: JSON in, JSON out, so no Python objects cross into JavaScript.
+const GLUE = `
+import json
+import finf
+
+def load_model(path, name):
+    global model
+    try:
+        with open(path, "rb") as f:
+            model = finf.load(f.read())
+    except finf.FormatError as error:
+        return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
+    return json.dumps({"n_features": model.n_features, "n_outputs": model.n_outputs})
+
+def predict(values_json):
+    try:
+        return json.dumps({"probabilities": model.predict_proba(json.loads(values_json))})
+    except ValueError as error:
+        return json.dumps({"error": f"the engine refused the input: {error}"})
+`;
+
+let engine = null;  // {loadModel, predict, nFeatures} once ready
+let features = null;  // the card's feature list, for validating inputs
+let failed = false;
+
+function post(message) {
+  self.postMessage(message);
+}
+
+function fail(text) {
+  if (!failed) post({ type: "error", text });
+  failed = true;
+}
+
+class LoadError extends Error {}
+
+async function fetchOk(name, what) {
+  let response;
+  try {
+    response = await fetch(new URL(name, SITE));
+  } catch (error) {
+    throw new LoadError(`Could not download ${what} (${name}): ${error.message}`);
+  }
+  if (!response.ok) {
+    throw new LoadError(`Could not download ${what}: ${name} answered HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  return response;
+}
+
+async function fetchBytes(name, what) {
+  return new Uint8Array(await (await fetchOk(name, what)).arrayBuffer());
+}
+
+async function fetchJSON(name, what) {
+  const response = await fetchOk(name, what);
+  try {
+    return await response.json();
+  } catch (error) {
+    throw new LoadError(`${what} (${name}) is not valid JSON: ${error.message}`);
+  }
+}
+
+function finiteNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+// The page trusts the card for every label, range and class name, so check it before use.
+function checkCard(card, name) {
+  const problem = (text) => { throw new LoadError(`The model card ${name} is not usable: ${text}`); };
+  if (card === null || typeof card !== "object") problem("it is not a JSON object");
+  if (typeof card.model_file !== "string" || !/^[\w.-]+$/.test(card.model_file)) problem("model_file must be a plain file name");
+  if (typeof card.sha256 !== "string" || !SHA256_HEX.test(card.sha256)) problem("sha256 must be 64 lowercase hex digits");
+  if (!Array.isArray(card.features) || card.features.length === 0) problem("features must be a non-empty list");
+  if (!Array.isArray(card.classes) || card.classes.length === 0) problem("classes must be a non-empty list");
+  card.features.forEach((f, i) => {
+    if (f === null || typeof f !== "object" || typeof f.name !== "string") problem(`features[${i}].name is missing`);
+    for (const key of ["min", "max"]) {
+      if (!finiteNumber(f[key])) problem(`features[${i}].${key} must be a number`);
+    }
+    if (!(f.min < f.max)) problem(`features[${i}]: min (${f.min}) must be below max (${f.max})`);
+    if (f.step !== undefined && !(finiteNumber(f.step) && f.step > 0)) problem(`features[${i}].step must be a number > 0`);
+  });
+  card.classes.forEach((c, i) => {
+    if (typeof c !== "string") problem(`classes[${i}] must be a string`);
+  });
+}
+
+async function sha256Hex(bytes) {
+  // crypto.subtle exists only in secure contexts (https, localhost); elsewhere Python's hashlib does it.
+  if (self.crypto?.subtle) {
+    const digest = await self.crypto.subtle.digest("SHA-256", bytes);
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return null;
+}
+
+async function bootRuntime(pyodideDir) {
+  const indexURL = new URL(pyodideDir, SITE).href;
+  let loadPyodide;
+  try {
+    ({ loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href));
+  } catch (error) {
+    throw new LoadError(`Could not load the Python runtime (${pyodideDir}pyodide.mjs): ${error.message}`);
+  }
+  try {
+    return await loadPyodide({ indexURL, stdout: console.log, stderr: console.warn });
+  } catch (error) {
+    throw new LoadError(`The Python runtime failed to start: ${error.message}`);
+  }
+}
+
+async function installEngine(pyodide, manifest, wheelBytes) {
+  const micropipURL = new URL(manifest.micropip, SITE).href;
+  const loadErrors = [];
+  await pyodide.loadPackage(micropipURL, { messageCallback: () => {}, errorCallback: (m) => loadErrors.push(m) });
+  if (loadErrors.length || !pyodide.loadedPackages.micropip) {
+    // loadPackage only logs; ask the server ourselves so a 404 says which file.
+    await fetchOk(manifest.micropip, "the package installer micropip");
+    throw new LoadError(`Could not load micropip (${manifest.micropip}): ${loadErrors.join("; ") || "unknown error"}`);
+  }
+  const wheelPath = `/tmp/wheels/${manifest.wheel.split("/").pop()}`;
+  pyodide.FS.mkdirTree("/tmp/wheels");
+  pyodide.FS.writeFile(wheelPath, wheelBytes);
+  try {
+    await pyodide.runPythonAsync(`import micropip\nawait micropip.install("emfs:${wheelPath}", deps=False)`);
+    pyodide.runPython(GLUE);
+  } catch (error) {
+    throw new LoadError(`Could not install the finf engine from ${manifest.wheel}: ${lastLine(error.message)}`);
+  }
+  return {
+    loadModel: pyodide.globals.get("load_model"),
+    predict: pyodide.globals.get("predict"),
+  };
+}
+
+function lastLine(text) {
+  const lines = String(text).trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+async function checkModel(card, modelBytes, glue, pyodide) {
+  if (card.size_bytes !== undefined && card.size_bytes !== modelBytes.length) {
+    throw new LoadError(
+      `The model file ${card.model_file} is ${modelBytes.length} bytes but its card says ${card.size_bytes}: ` +
+      "the file is damaged or does not belong to this card.");
+  }
+  let digest = await sha256Hex(modelBytes);
+  if (digest === null) {
+    pyodide.FS.writeFile("/tmp/model.bin", modelBytes);
+    digest = pyodide.runPython('import hashlib; hashlib.sha256(open("/tmp/model.bin", "rb").read()).hexdigest()');
+  }
+  if (digest !== card.sha256) {
+    throw new LoadError(
+      `The model file ${card.model_file} does not match its model card: its SHA-256 is ${digest}, ` +
+      `the card says ${card.sha256}. The file may be damaged or replaced; it was not loaded.`);
+  }
+  pyodide.FS.writeFile("/tmp/model.bin", modelBytes);
+  const loaded = JSON.parse(glue.loadModel("/tmp/model.bin", card.model_file));
+  if (loaded.error) throw new LoadError(loaded.error);
+  if (loaded.n_features !== card.features.length || loaded.n_outputs !== card.classes.length) {
+    throw new LoadError(
+      `The model takes ${loaded.n_features} features and gives ${loaded.n_outputs} outputs, but its card lists ` +
+      `${card.features.length} features and ${card.classes.length} classes.`);
+  }
+  return loaded;
+}
+
+async function start() {
+  const t0 = performance.now();
+  const timings = {};
+  const lap = (name, since) => { timings[name] = Math.round(performance.now() - since); };
+
+  post({ type: "status", text: "Loading the site manifest…" });
+  const manifest = await fetchJSON("site.json", "the site manifest");
+  post({ type: "status", text: "Loading the Python runtime, the finf engine and the model…" });
+  // Start every download at once; the runtime boots while the rest arrive.
+  const runtime = bootRuntime(manifest.pyodide).then((p) => { lap("runtime_ms", t0); return p; });
+  const wheel = fetchBytes(manifest.wheel, "the finf engine wheel");
+  const card = fetchJSON(manifest.card, "the model card").then((c) => { checkCard(c, manifest.card); return c; });
+  // The model file sits beside its card.
+  const model = card.then((c) => fetchBytes(manifest.card.replace(/[^/]*$/, "") + c.model_file, "the model file"));
+  // Surface whichever fails first, even while another step is still pending.
+  const all = Promise.all([runtime, wheel, card, model]);
+  all.catch(() => {});
+  for (const p of [card, wheel, model, runtime]) p.catch((error) => fail(describe(error)));
+
+  const cardValue = await card;
+  features = cardValue.features;
+  post({ type: "card", card: cardValue });
+  const [pyodide, wheelBytes, , modelBytes] = await all;
+
+  post({ type: "status", text: "Installing the finf engine…" });
+  let since = performance.now();
+  const glue = await installEngine(pyodide, manifest, wheelBytes);
+  lap("engine_ms", since);
+
+  post({ type: "status", text: "Checking and loading the model…" });
+  since = performance.now();
+  await checkModel(cardValue, modelBytes, glue, pyodide);
+  lap("model_ms", since);
+  lap("total_ms", t0);
+  engine = glue;
+  post({ type: "ready", timings });
+}
+
+function describe(error) {
+  if (error instanceof LoadError) return error.message;
+  return `Unexpected error in the worker: ${error?.message ?? error}`;
+}
+
+// Values come from the page but are checked again here: nothing unchecked reaches Python.
+function checkValues(values) {
+  if (!Array.isArray(values) || values.length !== features.length) {
+    return `expected ${features.length} values, got ${Array.isArray(values) ? values.length : typeof values}`;
+  }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const f = features[i];
+    if (!finiteNumber(v)) return `${f.name}: ${String(v)} is not a number`;
+    if (v < f.min || v > f.max) return `${f.name}: ${v} is outside ${f.min} to ${f.max}`;
+  }
+  return null;
+}
+
+function predict({ id, values }) {
+  if (failed) return;
+  if (engine === null) {
+    fail("A prediction was asked for before the engine was ready.");
+    return;
+  }
+  const problem = checkValues(values);
+  if (problem) {
+    fail(`Input rejected: ${problem}.`);
+    return;
+  }
+  const answer = JSON.parse(engine.predict(JSON.stringify(values)));
+  if (answer.error) {
+    fail(answer.error);
+    return;
+  }
+  post({ type: "result", id, probabilities: answer.probabilities });
+}
+
+self.addEventListener("message", (event) => {
+  try {
+    if (event.data?.type === "predict") predict(event.data);
+  } catch (error) {
+    fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
+  }
+});
+self.addEventListener("error", (event) => fail(`Unexpected error in the worker: ${event.message}`));
+self.addEventListener("unhandledrejection", (event) => fail(describe(event.reason)));
+
+start().catch((error) => fail(describe(error)));
