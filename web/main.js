@@ -77,6 +77,9 @@ function buildSlider(feature, i) {
   label.htmlFor = id;
   slider.output = element("output", "feature-value");
   slider.output.htmlFor = id;
+  // An <output> is an implicit live region; the slider already speaks its value (aria-valuetext),
+  // so only the prediction is announced.
+  slider.output.setAttribute("aria-live", "off");
   const input = element("input");
   Object.assign(input, { type: "range", id, name: feature.name, min: feature.min, max: feature.max, step, disabled: true });
   input.value = initialValue(feature, step).toFixed(slider.decimals);
