@@ -4,12 +4,16 @@ import hashlib
 import json
 import random
 import re
+import statistics
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 import finf
+from conftest import build_site
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -300,3 +304,69 @@ def test_failure_is_shown_in_words_with_sliders_disabled(visit, site_dir, site_v
     expect(v.page.locator("#features input:enabled")).to_have_count(0)
     expect(v.page.locator("#prediction")).to_have_text("")
     assert v.page.evaluate("window.cspViolations") == []
+
+
+def write_six_feature_csv(path):
+    """60 rows, six features (with and without units, integer and decimal), two classes split by a plane."""
+    rng = random.Random(7)
+    lines = ["height (mm),weight (g),age,score,ratio,count,label"]
+    for _ in range(60):
+        row = [rng.uniform(10, 20), rng.uniform(100, 300), rng.randint(1, 9), rng.uniform(-1, 1),
+               rng.uniform(0, 1), rng.randint(0, 50)]
+        label = "big" if row[0] / 20 + row[1] / 300 + row[3] > 1.1 else "small"
+        lines.append(f"{row[0]:.1f},{row[1]:.0f},{row[2]},{row[3]:.2f},{row[4]:.3f},{row[5]},{label}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def six_feature_site(tmp_path_factory, engine_wheel, serve_site):
+    """A site for a model trained with `finf train` on another CSV: six features, two classes."""
+    work = tmp_path_factory.mktemp("six")
+    write_six_feature_csv(work / "six.csv")
+    finf_cli = Path(sys.executable).with_name("finf")
+    subprocess.run([str(finf_cli), "train", str(work / "six.csv"), "--target", "label", "--out",
+                    str(work / "six.bin"), "--hidden", "8", "--epochs", "100"],
+                   check=True, capture_output=True, text=True)
+    site = build_site(work / "site", work / "six.bin", engine_wheel)
+    card = json.loads((work / "six.json").read_text(encoding="utf-8"))
+    return serve_site(site), card, finf.load((work / "six.bin").read_bytes())
+
+
+def test_another_model_gets_its_own_sliders_and_classes(visit, six_feature_site):
+    url, card, model = six_feature_site
+    assert (len(card["features"]), len(card["classes"])) == (6, 2)
+    v = visit(url).wait_ready()
+    expect(v.sliders).to_have_count(6)
+    expect(v.page.locator("#bars .bar")).to_have_count(2)
+    labels = v.page.locator("#features label").all_text_contents()
+    assert labels == [f["label"] for f in card["features"]]
+    for i, f in enumerate(card["features"]):
+        slider = v.sliders.nth(i)
+        assert [float(slider.get_attribute(a)) for a in ("min", "max", "step")] == [f["min"], f["max"], f["step"]]
+    assert_matches_cpython(v.shown(), model, card["classes"])
+    for row in random_positions(card, 3, seed=11):
+        for i, value in enumerate(row):
+            v.set_value(i, value)
+        shown = v.shown()
+        assert shown["values"] == row
+        assert shown["outputs"][0].endswith(" mm") and shown["outputs"][2] == row[2]
+        assert_matches_cpython(shown, model, card["classes"])
+    assert v.console_errors == []
+
+
+def test_screenshot_and_timings(visit, site_url, capsys):
+    """Save the ready page as artifacts/page-ready.png; print (never assert) how long the page takes."""
+    v = visit(site_url).wait_ready()
+    first_ms = v.page.evaluate("performance.getEntriesByName('finf:first-prediction')[0].duration")
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    v.page.screenshot(path=ROOT / "artifacts" / "page-ready.png", full_page=True)
+    slider = v.sliders.nth(2)
+    slider.focus()
+    for i in range(20):
+        v.after_result(lambda key=("ArrowRight" if i % 2 == 0 else "ArrowLeft"): v.page.keyboard.press(key))
+    latencies = v.page.evaluate("performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
+    assert len(latencies) == 20
+    with capsys.disabled():
+        print(f"\npage timings: navigation -> first prediction {first_ms:.0f} ms; slider input -> result "
+              f"median {statistics.median(latencies):.1f} ms over {len(latencies)} inputs "
+              f"(min {min(latencies):.1f}, max {max(latencies):.1f})")
