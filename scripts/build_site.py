@@ -99,7 +99,7 @@ def assemble(site, model, wheel):
     model_name = card.get("model_file") or model.name
     shutil.copyfile(model, site / model_name)
     shutil.copyfile(card_path, site / card_path.name)
-    manifest = {"card": card_path.name, "wheel": wheel.name, "micropip": micropip.name, "pyodide": "pyodide/"}
+    manifest = {"card": card_path.name, "wheel": wheel.name, "micropip": micropip.name}
     (site / "site.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (site / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
 

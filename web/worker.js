@@ -107,30 +107,38 @@ async function sha256Hex(bytes) {
   return null;
 }
 
-async function bootRuntime(pyodideDir) {
-  const indexURL = new URL(pyodideDir, SITE).href;
-  let loadPyodide;
+const PYODIDE_DIR = "pyodide/";  // scripts/build_site.py copies the runtime here
+
+async function importRuntime() {
   try {
-    ({ loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href));
+    return (await import(new URL(`${PYODIDE_DIR}pyodide.mjs`, SITE).href)).loadPyodide;
   } catch (error) {
-    throw new LoadError(`Could not load the Python runtime (${pyodideDir}pyodide.mjs): ${error.message}`);
-  }
-  try {
-    return await loadPyodide({ indexURL, stdout: console.log, stderr: console.warn });
-  } catch (error) {
-    throw new LoadError(`The Python runtime failed to start: ${error.message}`);
+    throw new LoadError(`Could not load the Python runtime (${PYODIDE_DIR}pyodide.mjs): ${error.message}`);
   }
 }
 
-async function installEngine(pyodide, manifest, wheelBytes) {
-  const micropipURL = new URL(manifest.micropip, SITE).href;
-  const loadErrors = [];
-  await pyodide.loadPackage(micropipURL, { messageCallback: () => {}, errorCallback: (m) => loadErrors.push(m) });
-  if (loadErrors.length || !pyodide.loadedPackages.micropip) {
-    // loadPackage only logs; ask the server ourselves so a 404 says which file.
-    await fetchOk(manifest.micropip, "the package installer micropip");
-    throw new LoadError(`Could not load micropip (${manifest.micropip}): ${loadErrors.join("; ") || "unknown error"}`);
+// micropip is passed to loadPyodide, which downloads it while the runtime boots.
+async function bootRuntime(loadPyodide, micropipName) {
+  let pyodide;
+  try {
+    pyodide = await loadPyodide({
+      indexURL: new URL(PYODIDE_DIR, SITE).href,
+      packages: [new URL(micropipName, SITE).href],
+      stdout: console.log,
+      stderr: console.warn,
+    });
+  } catch (error) {
+    throw new LoadError(`The Python runtime failed to start: ${error.message}`);
   }
+  if (!pyodide.loadedPackages.micropip) {
+    // loadPyodide only logs a package that failed; ask the server ourselves so a 404 says which file.
+    await fetchOk(micropipName, "the package installer micropip");
+    throw new LoadError(`Could not load micropip (${micropipName}): it is not a loadable wheel`);
+  }
+  return pyodide;
+}
+
+async function installEngine(pyodide, manifest, wheelBytes) {
   const wheelPath = `/tmp/wheels/${manifest.wheel.split("/").pop()}`;
   pyodide.FS.mkdirTree("/tmp/wheels");
   pyodide.FS.writeFile(wheelPath, wheelBytes);
@@ -183,11 +191,12 @@ async function start() {
   const timings = {};
   const lap = (name, since) => { timings[name] = Math.round(performance.now() - since); };
 
-  post({ type: "status", text: "Loading the site manifest…" });
-  const manifest = await fetchJSON("site.json", "the site manifest");
   post({ type: "status", text: "Loading the Python runtime, the finf engine and the model…" });
+  const loader = importRuntime();
+  loader.catch(() => {});  // reported below, once the manifest is known
+  const manifest = await fetchJSON("site.json", "the site manifest");
   // Start every download at once; the runtime boots while the rest arrive.
-  const runtime = bootRuntime(manifest.pyodide).then((p) => { lap("runtime_ms", t0); return p; });
+  const runtime = loader.then((loadPyodide) => bootRuntime(loadPyodide, manifest.micropip)).then((p) => { lap("runtime_ms", t0); return p; });
   const wheel = fetchBytes(manifest.wheel, "the finf engine wheel");
   const card = fetchJSON(manifest.card, "the model card").then((c) => { checkCard(c, manifest.card); return c; });
   // The model file sits beside its card.
