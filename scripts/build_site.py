@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +46,35 @@ def train_default_model():
     run([*command, *TRAIN_ARGS], "training the Iris model")
 
 
-def build_wheel(out_dir):
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out_dir), str(ROOT)], "building the finf wheel")
-    wheels = list(Path(out_dir).glob("finf-*.whl"))
+# The page needs the engine alone: the project's metadata, the `finf` package, no trainer, no dependencies.
+ENGINE_PYPROJECT = """\
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "finf"
+version = "{version}"
+description = "{description}"
+requires-python = "{requires_python}"
+dependencies = []
+
+[tool.hatch.build.targets.wheel]
+packages = ["finf"]
+"""
+
+
+def build_engine_wheel(out_dir):
+    """Build the wheel the page installs, the engine package alone, into out_dir and return its path."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory() as source:
+        shutil.copytree(ROOT / "engine" / "finf", Path(source) / "finf", ignore=shutil.ignore_patterns("__pycache__"))
+        text = ENGINE_PYPROJECT.format(**{key.replace("-", "_"): project[key] for key in
+                                          ("version", "description", "requires-python")})
+        (Path(source) / "pyproject.toml").write_text(text, encoding="utf-8")
+        run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out_dir), source], "building the finf wheel")
+    wheels = list(out_dir.glob("finf-*.whl"))
     if len(wheels) != 1:
         raise BuildError(f"building the finf wheel left {len(wheels)} wheels in {out_dir}")
     return wheels[0]
@@ -116,8 +143,8 @@ def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            assemble(staging, model, Path(wheel) if wheel else build_wheel(tmp))
-        os.chmod(staging, 0o755)
+            assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp))
+        os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a web server must read the site
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

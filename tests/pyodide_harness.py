@@ -11,54 +11,29 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_site  # noqa: E402 - scripts/ is not a package
+
 PYODIDE_DIR = ROOT / "web" / "node_modules" / "pyodide"
 RUNNER = Path(__file__).resolve().parent / "pyodide_run.mjs"
-MICROPIP_VERSION = "0.11.1"
-MICROPIP_CACHE = ROOT / "build" / "micropip"
 
 
 class PyodideError(RuntimeError):
     """The snippet raised, or Node/Pyodide failed; the message holds Node's stderr."""
 
 
-def build_engine_wheel(out_dir) -> Path:
-    """Build the finf wheel from this checkout into out_dir and return its path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out_dir), str(ROOT)],
-        capture_output=True, text=True, check=False,
-    )
-    wheels = sorted(out_dir.glob("finf-*.whl"))
-    if result.returncode != 0 or len(wheels) != 1:
-        raise RuntimeError(f"building the finf wheel failed:\n{result.stdout}\n{result.stderr}")
-    return wheels[0]
-
-
 @functools.cache
 def engine_wheel() -> Path:
-    """The finf wheel built once per process from this checkout (removed at exit)."""
+    """The wheel the page installs, built once per process from this checkout (removed at exit)."""
     out_dir = Path(tempfile.mkdtemp(prefix="finf-wheel-"))
     atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
-    return build_engine_wheel(out_dir)
+    return build_site.build_engine_wheel(out_dir)
 
 
 @functools.cache
 def micropip_wheel() -> Path:
-    """The micropip wheel, downloaded once with pip into build/micropip."""
-    name = f"micropip-{MICROPIP_VERSION}-py3-none-any.whl"
-    if not (MICROPIP_CACHE / name).exists():
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                 "--python-version", "3.14", f"micropip=={MICROPIP_VERSION}", "-d", tmp],
-                check=True,
-            )
-            MICROPIP_CACHE.mkdir(parents=True, exist_ok=True)
-            # Rename into place so a parallel run never sees half a file.
-            shutil.move(Path(tmp) / name, MICROPIP_CACHE / f"{name}.part")
-            (MICROPIP_CACHE / f"{name}.part").replace(MICROPIP_CACHE / name)
-    return MICROPIP_CACHE / name
+    """The micropip wheel the site ships, downloaded once with pip into build/micropip."""
+    return build_site.micropip_wheel()
 
 
 def run_in_pyodide(code: str, files: dict[str, bytes] | None = None, *, wheel=None, timeout: float = 300) -> str:

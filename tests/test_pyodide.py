@@ -101,5 +101,10 @@ def test_wheel_is_pure_python_with_no_dependencies(engine_wheel):
         assert "Tag: py3-none-any" in wheel.read(info).decode()
         requires = [line for line in wheel.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")]
     assert "finf/_format.py" in names
-    # Every requirement is behind an extra, so micropip installs nothing but finf.
-    assert all("extra ==" in line for line in requires)
+    # The page's wheel is the engine alone: no trainer, nothing that imports numpy, nothing to install with it.
+    assert requires == []
+    packages = {name.split("/")[0] for name in names if not name.startswith("finf-")}
+    assert packages == {"finf"}
+    with zipfile.ZipFile(engine_wheel) as wheel:
+        sources = [wheel.read(name).decode() for name in names if name.endswith(".py")]
+    assert not any("numpy" in source for source in sources)
