@@ -1,0 +1,89 @@
+"""scripts/demo: builds the site, serves it on the port it is given and prints a URL that opens the working page."""
+
+import queue
+import re
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+URL_TIMEOUT_S = 240  # setup (already done: seconds), building the wheel and copying the runtime
+READY_TIMEOUT_MS = 90_000
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_lines(stream, lines):
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def wait_for_url(process, lines, timeout):
+    """The URL the demo prints once it serves, or fail with everything it printed."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        if line is None:
+            break
+        seen.append(line)
+        match = re.search(r"Serving dist/site at (http://127\.0\.0\.1:\d+/\S*)", line)
+        if match:
+            return match.group(1)
+    pytest.fail(f"scripts/demo printed no URL (exit {process.poll()}):\n{''.join(seen)}")
+
+
+@pytest.fixture
+def demo():
+    """scripts/demo --port PORT running in the background; yields (port, lines queue, process)."""
+    port = free_port()
+    process = subprocess.Popen([str(ROOT / "scripts" / "demo"), "--port", str(port)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
+    yield port, lines, process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_demo_serves_a_working_page_on_the_given_port(demo, browser):
+    port, lines, process = demo
+    url = wait_for_url(process, lines, URL_TIMEOUT_S)
+    assert url == f"http://127.0.0.1:{port}/finf/"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
+        expect(page.locator("#features input[type=range]:enabled")).to_have_count(4)
+        expect(page.locator("#prediction")).to_have_text(re.compile(r"^(setosa|versicolor|virginica) \d+\.\d%$"))
+    finally:
+        context.close()
+    assert process.poll() is None, "the demo stopped serving"
+
+
+def test_demo_rejects_a_bad_port():
+    result = subprocess.run([str(ROOT / "scripts" / "demo"), "--port", "eighty"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 2
+    assert "--port expects a number" in result.stderr
