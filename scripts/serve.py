@@ -5,6 +5,8 @@ Usage: python scripts/serve.py [--dir dist/site] [--port 8000] [--prefix /finf/]
 
 import argparse
 import functools
+import gzip
+import hashlib
 import http.server
 import sys
 import threading
@@ -34,6 +36,17 @@ MIME_TYPES = {
 }
 
 
+# Text that compresses well; wheels, zips and wasm are sent as they are.
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg"}
+
+
+@functools.lru_cache(maxsize=64)
+def _compressed(path, mtime_ns, size):
+    """(ETag, gzip body) of a file, compressed once per version of it (mtime and size name the version)."""
+    data = Path(path).read_bytes()
+    return f'"{hashlib.sha256(data).hexdigest()[:32]}-gzip"', gzip.compress(data, mtime=0)
+
+
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files from one directory, mounted at prefix; everything else is 404."""
 
@@ -41,9 +54,32 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     verbose = True
 
     def do_GET(self):
-        if self._redirect_to_prefix():
+        if self._redirect_to_prefix() or (self.path.startswith(self.prefix) and self._send_compressed()):
             return
         super().do_GET()
+
+    def _send_compressed(self):
+        """Send a text file gzip-compressed, as static hosts such as GitHub Pages do; False if not applicable."""
+        path = Path(self.translate_path(self.path.split("?", 1)[0]))
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.suffix.lower() in COMPRESSIBLE and path.is_file()):
+            return False
+        stat = path.stat()
+        etag, body = _compressed(str(path), stat.st_mtime_ns, stat.st_size)
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return True
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
 
     def do_HEAD(self):
         if self._redirect_to_prefix():
@@ -60,9 +96,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return True
         return False
 
+    def send_head(self):
+        if not self.path.startswith(self.prefix):
+            self.send_error(404, "Not under the site's prefix")
+            return None
+        return super().send_head()
+
     def translate_path(self, path):
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "\0not-under-prefix")
         return super().translate_path("/" + path[len(self.prefix):])
 
     def guess_type(self, path):
