@@ -1,6 +1,7 @@
 """Fixtures shared by the test modules."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import pyodide_harness
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_MODEL = Path(__file__).resolve().parent / "golden" / "iris.bin"
 SITE_PREFIX = "/finf/"  # served from a sub-path, as a GitHub Pages project site is
+READY_TIMEOUT_MS = 90_000  # a cold Pyodide boot on a busy 2-core machine
+RESULT_TIMEOUT_MS = 15_000
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
@@ -97,3 +100,94 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def _expect(*args, **kwargs):
+    """playwright's expect, imported only by the browser tests that use it."""
+    from playwright.sync_api import expect
+
+    return expect(*args, **kwargs)
+
+
+# Runs in the page before its own scripts (Playwright injects it outside the page's CSP).
+WATCH_CSP = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI}`));
+"""
+SHOWN = """() => ({
+  prediction: document.getElementById("prediction").textContent,
+  bars: [...document.querySelectorAll("#bars .bar")].map((row) =>
+    [row.dataset.class, row.querySelector(".bar-value").textContent, row.dataset.probability]),
+  values: [...document.querySelectorAll("#features input")].map((input) => input.value),
+  outputs: [...document.querySelectorAll("#features output")].map((output) => output.textContent),
+})"""
+SET_VALUE = """([index, value]) => {
+  const input = document.querySelectorAll("#features input")[index];
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}"""
+
+
+class Visit:
+    """The demo page opened in a fresh browser context, with what it logged and fetched."""
+
+    def __init__(self, browser, url):
+        self.console_errors = []
+        self.page_errors = []
+        self.requests = []
+        self.context = browser.new_context()
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.page = self.context.new_page()
+        self.page.add_init_script(WATCH_CSP)
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        self.page.on("worker", lambda worker: worker.on("console", self._on_console))
+        self.html = self.page.locator("html")
+        self.status = self.page.locator("#status")
+        self.sliders = self.page.locator("#features input[type=range]")
+        self.page.goto(url)
+
+    def _on_console(self, message):
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.console_errors.append(f"{message.type}: {message.text}")
+
+    def wait_ready(self):
+        _expect(self.html).to_have_attribute("data-state", re.compile("ready|error"), timeout=READY_TIMEOUT_MS)
+        assert self.html.get_attribute("data-state") == "ready", self.status.text_content()
+        _expect(self.html).to_have_attribute("data-results", re.compile(r"\d+"), timeout=RESULT_TIMEOUT_MS)
+        return self
+
+    def wait_error(self):
+        _expect(self.html).to_have_attribute("data-state", "error", timeout=READY_TIMEOUT_MS)
+        return self.status.text_content()
+
+    def after_result(self, action):
+        """Run action (one slider input) and wait until the page shows the result it caused."""
+        before = self.html.get_attribute("data-results")
+        action()
+        _expect(self.html).not_to_have_attribute("data-results", before, timeout=RESULT_TIMEOUT_MS)
+        assert self.html.get_attribute("data-state") == "ready", self.status.text_content()
+
+    def set_value(self, index, value):
+        self.after_result(lambda: self.page.evaluate(SET_VALUE, [index, value]))
+
+    def shown(self):
+        return self.page.evaluate(SHOWN)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    """visit(url) -> Visit of the page at url; its context is closed after the test."""
+    visits = []
+
+    def open_page(url):
+        visits.append(Visit(browser, url))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()

@@ -16,7 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 URL_TIMEOUT_S = 240  # setup (already done: seconds), building the wheel and copying the runtime
-READY_TIMEOUT_MS = 90_000
 
 
 def free_port():
@@ -66,19 +65,14 @@ def demo():
         process.wait()
 
 
-def test_demo_serves_a_working_page_on_the_given_port(demo, browser):
+def test_demo_serves_a_working_page_on_the_given_port(demo, visit):
     port, lines, process = demo
     url = wait_for_url(process, lines, URL_TIMEOUT_S)
     assert url == f"http://127.0.0.1:{port}/finf/"
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(url)
-        expect(page.locator("html")).to_have_attribute("data-state", "ready", timeout=READY_TIMEOUT_MS)
-        expect(page.locator("#features input[type=range]:enabled")).to_have_count(4)
-        expect(page.locator("#prediction")).to_have_text(re.compile(r"^(setosa|versicolor|virginica) \d+\.\d%$"))
-    finally:
-        context.close()
+    v = visit(url).wait_ready()
+    expect(v.page.locator("#features input[type=range]:enabled")).to_have_count(4)
+    expect(v.page.locator("#prediction")).to_have_text(re.compile(r"^(setosa|versicolor|virginica) \d+\.\d%$"))
+    assert v.console_errors == []
     assert process.poll() is None, "the demo stopped serving"
 
 
