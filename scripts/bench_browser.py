@@ -105,7 +105,8 @@ def make_site(workdir):
 
 
 class Transfers:
-    """Body bytes the server sends, by URL path: the file's size for a 200, nothing for a 304 revalidation."""
+    """Body bytes the server sends, by URL path, as its Content-Length headers say (gzip-compressed text is
+    counted compressed, as it crosses the wire; a 304 revalidation sends no body)."""
 
     def __init__(self, site):
         self.site, self.log = site, []
@@ -118,8 +119,18 @@ class Transfers:
         log, handler = self.log, server.RequestHandlerClass
 
         class Logged(handler.func):
-            def log_request(self, code="-", size="-"):
-                log.append((self.path.split("?")[0], int(code)))
+            def send_response(self, code, message=None):
+                self.body_bytes = 0
+                super().send_response(code, message)
+
+            def send_header(self, keyword, value):
+                if keyword.lower() == "content-length":
+                    self.body_bytes = int(value)
+                super().send_header(keyword, value)
+
+            def end_headers(self):
+                log.append((self.path.split("?")[0], self.body_bytes))
+                super().end_headers()
 
         server.RequestHandlerClass = functools.partial(Logged, *handler.args, **handler.keywords)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -127,8 +138,7 @@ class Transfers:
 
     def take(self):
         found = {}
-        for path, code in self.log:
-            size = (self.site / path.lstrip("/")).stat().st_size if code == 200 else 0
+        for path, size in self.log:
             found[path] = found.get(path, 0) + size
         self.log.clear()
         return found

@@ -66,7 +66,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return False
         stat = path.stat()
         etag, body = _compressed(str(path), stat.st_mtime_ns, stat.st_size)
-        if self.headers.get("If-None-Match") == etag:
+        last_modified = self.date_time_string(int(stat.st_mtime))
+        if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == last_modified:
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
@@ -76,6 +77,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("ETag", etag)
+        self.send_header("Last-Modified", last_modified)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
