@@ -127,6 +127,22 @@ def test_random_positions_match_cpython(visit, site_url, card, golden_model):
         assert_matches_cpython(shown, golden_model, card["classes"])
 
 
+def test_a_value_outside_the_card_never_reaches_python(visit, site_url, card):
+    v = visit(site_url).wait_ready()
+    # A script widens the slider past the card's range; the page refuses the value instead of predicting.
+    v.page.evaluate("""() => {
+      const input = document.querySelectorAll("#features input")[0];
+      input.max = "100";
+      input.value = "50";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }""")
+    f = card["features"][0]
+    expect(v.html).to_have_attribute("data-state", "error")
+    refused = f'{f["name"]} has the value "50", expected a number from {f["min"]} to {f["max"]}.'
+    expect(v.status).to_have_text(f"Error: {refused}")
+    expect(v.page.locator("#features input:enabled")).to_have_count(0)
+
+
 def live_regions(page):
     """Ids of the elements Chromium's accessibility tree treats as live regions (aria-live, role=status...)."""
     cdp = page.context.new_cdp_session(page)

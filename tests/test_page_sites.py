@@ -61,6 +61,10 @@ FAILURES = {
     "missing-model": (remove("iris.bin"), ["Could not download the model file", "iris.bin", "HTTP 404"]),
     "missing-wheel": (remove("wheel"), ["the finf engine wheel", "<wheel>", "HTTP 404"]),
     "missing-micropip": (remove("micropip"), ["micropip", "<micropip>", "HTTP 404"]),
+    "missing-runtime": (remove("pyodide/pyodide.asm.wasm"),
+                        ["Python runtime", "pyodide/pyodide.asm.wasm answered HTTP 404"]),
+    "corrupt-runtime": (lambda site, _: replace_file(site / "pyodide" / "pyodide.asm.wasm", b"\0asm not a module"),
+                        ["The Python runtime failed to start: pyodide/pyodide.asm.wasm: CompileError"]),
 }
 
 

@@ -47,10 +47,10 @@ function fail(text) {
 
 class LoadError extends Error {}
 
-async function fetchOk(name, what) {
+async function fetchOk(name, what, init = {}) {
   let response;
   try {
-    response = await fetch(new URL(name, SITE));
+    response = await fetch(new URL(name, SITE), init);
   } catch (error) {
     throw new LoadError(`Could not download ${what} (${name}): ${error.message}`);
   }
@@ -117,18 +117,39 @@ async function importRuntime() {
   }
 }
 
+// loadPyodide never settles when pyodide.asm.wasm fails to download or compile: Pyodide only
+// console.warn()s "wasm instantiation failed!" and then the reason. This turns those two warnings
+// into a rejection; stop() puts console.warn back once the runtime is up.
+function wasmFailure() {
+  const warn = console.warn;
+  let reject;
+  let seen = false;
+  const failure = new Promise((_, r) => { reject = r; });
+  console.warn = (...args) => {
+    warn(...args);
+    if (seen) reject(new Error(`${PYODIDE_DIR}pyodide.asm.wasm: ${args.join(" ")}`));
+    seen ||= args[0] === "wasm instantiation failed!";
+  };
+  return { failure, stop: () => { console.warn = warn; } };
+}
+
 // micropip is passed to loadPyodide, which downloads it while the runtime boots.
 async function bootRuntime(loadPyodide, micropipName) {
   let pyodide;
+  const wasm = wasmFailure();
   try {
-    pyodide = await loadPyodide({
+    pyodide = await Promise.race([wasm.failure, loadPyodide({
       indexURL: new URL(PYODIDE_DIR, SITE).href,
       packages: [new URL(micropipName, SITE).href],
       stdout: console.log,
-      stderr: console.warn,
-    });
+      stderr: (text) => console.warn(text),  // the console.warn of the moment, not the boot-time wrapper
+    })]);
   } catch (error) {
+    // Ask the server ourselves so a missing file is named with its HTTP status.
+    await fetchOk(`${PYODIDE_DIR}pyodide.asm.wasm`, "the Python runtime", { method: "HEAD" });
     throw new LoadError(`The Python runtime failed to start: ${error.message}`);
+  } finally {
+    wasm.stop();
   }
   if (!pyodide.loadedPackages.micropip) {
     // loadPyodide only logs a package that failed; ask the server ourselves so a 404 says which file.
