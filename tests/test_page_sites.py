@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+
 def replace_file(path, data):
     """Write a new file at path (the variant's files are hard links to the built site's)."""
     path.unlink()
