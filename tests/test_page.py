@@ -18,9 +18,15 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+
 @pytest.fixture(scope="module")
 def golden_model():
     return finf.load((GOLDEN / "iris.bin").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def card():
+    return json.loads((GOLDEN / "iris.json").read_text(encoding="utf-8"))
 
 
 def percent(p):
@@ -57,11 +63,6 @@ def random_positions(card, count, seed):
             row.append(range_value(f"{f['min'] + rng.randint(0, steps) * f['step']:.{decimals}f}"))
         rows.append(row)
     return rows
-
-
-@pytest.fixture(scope="module")
-def card():
-    return json.loads((GOLDEN / "iris.json").read_text(encoding="utf-8"))
 
 
 def test_page_becomes_ready_quietly_under_its_csp(visit, site_url, card, golden_model):
