@@ -121,11 +121,18 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that closes a tab mid-download is not a server error worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def make_server(directory, port=0, prefix="/", verbose=True):
     """An HTTP server for directory at http://127.0.0.1:port{prefix}; port 0 picks a free one."""
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     handler = type("Handler", (SiteHandler,), {"prefix": prefix, "verbose": verbose})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
+    server = SiteServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
     server.url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     return server
 

@@ -15,14 +15,23 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 
-extras="train,dev${1:+,$(IFS=,; echo "$*")}"
+# The stamp holds pyproject.toml's hash and the extras installed with it, one per line; a run
+# that asks for no extra beyond those (e.g. the demo after the tests) installs nothing.
 stamp=".venv/.finf-installed"
-want="$extras $(sha256sum pyproject.toml | cut -c1-16)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "setup: pip install -e .[$extras]"
+project=$(sha256sum pyproject.toml | cut -c1-16)
+installed=$(cat "$stamp" 2>/dev/null || true)
+[ "$(head -n 1 <<<"$installed")" = "$project" ] || installed=""
+extras="train dev $*"
+missing=""
+for extra in $extras; do
+    grep -qx "$extra" <<<"$installed" || missing="$missing $extra"
+done
+if [ -n "$missing" ]; then
+    all=$( (tail -n +2 <<<"$installed"; tr ' ' '\n' <<<"$extras") | grep . | sort -u | paste -sd, -)
+    echo "setup: pip install -e .[$all]"
     # The machine's pip.conf may list local indexes that are absent; their warnings are noise.
-    .venv/bin/python -m pip install --quiet -e ".[$extras]" 2> >(grep -v "is ignored: it is neither" >&2)
-    echo "$want" > "$stamp"
+    .venv/bin/python -m pip install --quiet -e ".[$all]" 2> >(grep -v "is ignored: it is neither" >&2)
+    { echo "$project"; tr ',' '\n' <<<"$all"; } > "$stamp"
 fi
 
 lock_hash=$(sha256sum web/package-lock.json | cut -c1-16)
