@@ -20,7 +20,6 @@ that each take and return a list of floats; Model.predict_proba runs them in
 turn. Nothing here generates or executes source code.
 """
 
-import math
 
 from . import _ops
 from ._activations import Identity, ReLU
@@ -58,13 +57,13 @@ def _next_step(layers, i):
         return dense_relu_cols(layers[i + 1]), 2
     if block[0] is Linear:
         return dense_rows(layers[i]), 1
-    return _ACTIVATIONS[layers[i].kind], 1
+    return layers[i], 1  # an activation is already a function of a list
 
 
 def fold_normalizer(normalizer, linear):
     """The Linear that computes linear(normalizer(x)) from raw x."""
     weight = [[w / s for w, s in zip(row, normalizer.std, strict=True)] for row in linear.weight]
-    shift = [_add_up([w * m for w, m in zip(row, normalizer.mean, strict=True)]) for row in weight]
+    shift = [_ops.add_up([w * m for w, m in zip(row, normalizer.mean, strict=True)]) for row in weight]
     bias = [b - t for b, t in zip(linear.bias, shift, strict=True)]
     return Linear(linear.in_features, linear.out_features, weight, bias)
 
@@ -156,33 +155,3 @@ def normalize(normalizer):
     """Step for the normalizer, when it cannot be folded into a first Linear."""
     stats = tuple(zip(normalizer.mean, normalizer.std, strict=True))
     return lambda x: [(v - m) / s for v, (m, s) in zip(x, stats, strict=True)]
-
-
-def _relu(x):
-    return [v if v > 0.0 else 0.0 for v in x]
-
-
-def _sigmoid(x):
-    return [_ops.sigmoid(v) for v in x]
-
-
-def _tanh(x):
-    return list(map(math.tanh, x))
-
-
-def _softmax(x):
-    # Subtracting the max keeps exp() from overflowing; the result is unchanged.
-    top = max(x)
-    exps = [math.exp(v - top) for v in x]
-    total = _add_up(exps)
-    return [e / total for e in exps]
-
-
-def _add_up(values):
-    total = 0.0
-    for v in values:
-        total += v
-    return total
-
-
-_ACTIVATIONS = {"relu": _relu, "sigmoid": _sigmoid, "tanh": _tanh, "softmax": _softmax}

@@ -5,7 +5,7 @@ import math
 
 def matvec(weight, x):
     """weight (out, in) @ x (in,) -> (out,)."""
-    return [sum(w * v for w, v in zip(row, x, strict=True)) for row in weight]
+    return [add_up([w * v for w, v in zip(row, x, strict=True)]) for row in weight]
 
 
 def add(x, y):
@@ -24,7 +24,7 @@ def softmax(x):
     # Subtracting the max keeps exp() from overflowing; the result is unchanged.
     top = max(x)
     exps = [math.exp(v - top) for v in x]
-    total = sum(exps)
+    total = add_up(exps)
     return [e / total for e in exps]
 
 
@@ -34,3 +34,12 @@ def sigmoid(v):
         return 1.0 / (1.0 + math.exp(-v))
     e = math.exp(v)
     return e / (1.0 + e)
+
+
+def add_up(values):
+    """Left-to-right sum. sum() of floats rounds differently since Python 3.12, and the
+    engine must give the same bits in CPython 3.11 and in Pyodide's 3.14."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
