@@ -142,6 +142,9 @@ def test_a_value_outside_the_card_never_reaches_python(visit, site_url, card):
     refused = f'{f["name"]} has the value "50", expected a number from {f["min"]} to {f["max"]}.'
     expect(v.status).to_have_text(f"Error: {refused}")
     expect(v.page.locator("#features input:enabled")).to_have_count(0)
+    # The last result is not left on screen as if it were current; the live region says why.
+    expect(v.page.locator("#prediction")).to_have_text(f"No prediction: {refused}")
+    expect(v.page.locator("#bars li")).to_have_count(0)
 
 
 def live_regions(page):

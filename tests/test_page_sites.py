@@ -85,7 +85,8 @@ def test_failure_is_shown_in_words_with_sliders_disabled(visit, site_dir, site_v
     # The card is intact, so its sliders are built, and stay disabled.
     expect(v.sliders).to_have_count(4)
     expect(v.page.locator("#features input:enabled")).to_have_count(0)
-    expect(v.page.locator("#prediction")).to_have_text("")
+    # The one live region announces the failure.
+    expect(v.page.locator("#prediction")).to_have_text(f"No prediction: {text.removeprefix('Error: ')}")
     assert v.page.evaluate("window.cspViolations") == []
 
 

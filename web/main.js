@@ -36,6 +36,10 @@ function showError(text) {
   root.dataset.state = "error";
   statusLine.classList.add("error");
   setStatus(`Error: ${text}`);
+  // The live region is the one place a screen reader listens to, so a failure is announced there too,
+  // and a result from before the failure is no longer shown as current.
+  prediction.textContent = `No prediction: ${text}`;
+  bars.replaceChildren();
   for (const { input } of sliders) input.disabled = true;
   if (inFlight) clearTimeout(inFlight.timer);
 }
