@@ -1,6 +1,6 @@
 """Fuzz the FINF reader for a while and report what came out.
 
-    .venv/bin/python scripts/fuzz.py --seconds 600                  # atheris (coverage-guided) if installed
+    scripts/setup.sh fuzz && .venv/bin/python scripts/fuzz.py --seconds 600   # atheris (coverage-guided) if installed
     .venv/bin/python scripts/fuzz.py --seconds 600 --engine mutate  # seeded mutation fuzzer, stdlib only
     .venv/bin/python scripts/fuzz.py --caps                         # time and memory of files at the caps
 
