@@ -17,6 +17,8 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from finf_train.card import card_path as card_path_of
+
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 PYODIDE = WEB / "node_modules" / "pyodide"
@@ -95,7 +97,7 @@ def micropip_wheel():
 
 
 def read_card(model):
-    card_path = model.with_suffix(".json")
+    card_path = Path(card_path_of(model))
     if not card_path.is_file():
         raise BuildError(f"{card_path}: model card not found (finf train writes it beside the model)")
     try:

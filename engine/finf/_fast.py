@@ -11,15 +11,15 @@ precomputed layout (tests/test_fast_path.py checks the two agree):
   and adds only the units that are > 0, so zeroed units cost one comparison.
   A small Linear -> ReLU -> Linear (Iris's 4 -> 32 -> 3) runs as one loop.
 - Identity layers are dropped; Softmax subtracts the max before exp().
-- Sums add left to right, not with sum(), whose rounding changed in Python
-  3.12, so CPython 3.11 and Pyodide's 3.14 do the same arithmetic. (Their
-  math.exp can still differ in the last bit for some arguments.)
+- Sums add left to right (_ops.add_up), not with sum(), whose rounding changed
+  in Python 3.12, so CPython 3.11 and Pyodide's 3.14 do the same arithmetic.
+  (Their math.exp can still differ in the last bit for some arguments.)
 
-plan() turns a model into a tuple of steps, plain closures over their tuples
-that each take and return a list of floats; Model.predict_proba runs them in
-turn. Nothing here generates or executes source code.
+plan() turns a model into a tuple of steps, each taking and returning a list of
+floats: closures over their weight tuples, and the model's own activation
+layers; Model.predict_proba runs them in turn. Nothing here generates or
+executes source code.
 """
-
 
 from . import _ops
 from ._activations import Identity, ReLU
