@@ -236,6 +236,23 @@ def test_train_rejects_an_out_path_that_is_a_directory_or_json(tmp_path):
     assert not (tmp_path / "m.bin").exists()
 
 
+def test_help_lists_every_command_and_each_command_its_options():
+    top = finf("--help")
+    assert top.returncode == 0
+    for command in ("train", "predict", "inspect"):
+        assert f"\n    {command} " in top.stdout, top.stdout
+    expected = {"train": ["DATA.csv", "--target", "--val-fraction"], "predict": ["MODEL.bin", "--json"],
+                "inspect": ["MODEL.bin"]}
+    for command, options in expected.items():
+        result = finf(command, "--help")
+        assert result.returncode == 0 and result.stdout.startswith(f"usage: finf {command} "), result
+        assert all(option in result.stdout for option in options), result.stdout
+
+
+def test_unknown_command_names_the_choices():
+    assert_one_line_error(finf("fit", "x.csv"), "invalid choice: 'fit'", "'train', 'predict', 'inspect'")
+
+
 def test_missing_arguments_are_one_line():
     assert_one_line_error(finf(), "finf: error: the following arguments are required")
     assert_one_line_error(finf("train", IRIS), "required: --target, --out")

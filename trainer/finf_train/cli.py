@@ -92,12 +92,7 @@ def _fraction(text):
     return value
 
 
-def build_parser():
-    """The argparse parser for `finf train`, `finf predict` and `finf inspect`."""
-    parser = _Parser(prog="finf", description="Tiny neural networks: train with numpy, run anywhere Python does.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,predict,inspect}")
-
-    train = commands.add_parser("train", help="train a classifier on a CSV file and write MODEL.bin and MODEL.json")
+def _train_arguments(train):
     train.add_argument("data", metavar="DATA.csv", help="CSV with a header row: numeric features and a label column")
     train.add_argument("--target", required=True, metavar="COLUMN", help="name of the label column")
     train.add_argument("--out", required=True, metavar="MODEL.bin", help="model file to write; its card goes beside")
@@ -110,17 +105,29 @@ def build_parser():
     train.add_argument("--batch-size", type=_count, default=None, metavar="N", help="default: the full batch")
     train.add_argument("--val-fraction", type=_fraction, default=0.2, metavar="F")
     train.add_argument("--seed", type=_seed, default=0, metavar="N")
-    train.set_defaults(run=run_train)
 
-    predict = commands.add_parser("predict", help="print the class and probabilities for one row of features")
+
+def _predict_arguments(predict):
     predict.add_argument("model", metavar="MODEL.bin")
     predict.add_argument("values", nargs="*", metavar="V", help="feature values in the training column order")
     predict.add_argument("--json", action="store_true", help='print {"class_index", "class", "probabilities"}')
-    predict.set_defaults(run=run_predict)
 
-    inspect = commands.add_parser("inspect", help="print a model file's header, layers and normalizer")
+
+def _inspect_arguments(inspect):
     inspect.add_argument("model", metavar="MODEL.bin")
-    inspect.set_defaults(run=run_inspect)
+
+
+def build_parser(only=None):
+    """The argparse parser for `finf train`, `finf predict` and `finf inspect`, or for the command `only` alone."""
+    parser = _Parser(prog="finf", description="Tiny neural networks: train with numpy, run anywhere Python does.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{" + ",".join(COMMANDS) + "}")
+    # A run needs one command's parser, and every argparse parser costs start-up time (gettext looks up
+    # its translations), so `finf predict ...` builds the predict parser alone.
+    for name, (help_text, add_arguments, run) in COMMANDS.items():
+        if only in (None, name):
+            command = commands.add_parser(name, help=help_text)
+            add_arguments(command)
+            command.set_defaults(run=run)
     return parser
 
 
@@ -254,10 +261,18 @@ def _predict_argv(argv):
     return ["predict", *flags, "--", *rest]
 
 
+COMMANDS = {  # name: (help, arguments, what runs it)
+    "train": ("train a classifier on a CSV file and write MODEL.bin and MODEL.json", _train_arguments, run_train),
+    "predict": ("print the class and probabilities for one row of features", _predict_arguments, run_predict),
+    "inspect": ("print a model file's header, layers and normalizer", _inspect_arguments, run_inspect),
+}
+
+
 def main(argv=None):
     """Entry point of the `finf` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(_predict_argv(argv))
+    only = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser(only).parse_args(_predict_argv(argv))
     try:
         args.run(args)
     except BrokenPipeError:
