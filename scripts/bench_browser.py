@@ -215,6 +215,7 @@ def browser(rounds, quick, workdir=None):
 def measure_all(launch, url, wire, manifest, rounds, quick, rows):
     """Page load times (ms), bytes by path, slider latencies (ms) and the in-Pyodide timings."""
     loads = {(name, cache): [] for name in PAGES for cache in ("cold", "warm")}
+    phases = {"cold": [], "warm": []}  # the finf worker's own timings, per load
     transfers, slider = {}, ([], [])
     for _ in range(rounds):
         for name, (path, selector, measure) in PAGES.items():
@@ -224,6 +225,8 @@ def measure_all(launch, url, wire, manifest, rounds, quick, rows):
             for cache in ("cold", "warm"):
                 loads[name, cache].append(load(page, url + path, selector, measure))
                 transfers[name, cache] = wire.take()
+                if name == "finf page":
+                    phases[cache].append(page.evaluate("performance.getEntriesByName('finf:ready')[0].detail"))
             if name == "finf page":
                 own, dom = slider_latencies(page, 6 if quick else 30)
                 slider[0].extend(own)
@@ -240,7 +243,24 @@ def measure_all(launch, url, wire, manifest, rounds, quick, rows):
     load(page, url + "bare.html", *PAGES["bare loadPyodide page"][1:])
     result["unpack_ms"] = page.workers[0].evaluate(UNPACK, [manifest])
     context.close()
+    result["phases"] = phases
     return loads, transfers, slider, result
+
+
+PHASES = {
+    "runtime_ms": "Python runtime up (loadPyodide, micropip fetched and unpacked during it)",
+    "engine_ms": "engine installed (import micropip, micropip.install of the wheel, import finf)",
+    "model_ms": "model checked against its card and loaded",
+    "total_ms": "worker start to ready, in all",
+}
+
+
+def phase_table(phases):
+    table = [["step", "cold cache", "warm cache"]]
+    for key, step in PHASES.items():
+        medians = [statistics.median(p[key] for p in phases[cache]) for cache in ("cold", "warm")]
+        table.append([step, *(f"{median:.0f} ms" for median in medians)])
+    return table
 
 
 def report(loads, transfers, slider, pyodide, rounds):
@@ -272,6 +292,10 @@ def report(loads, transfers, slider, pyodide, rounds):
         "loadPyodide resolves in its worker.",
         "",
         *table_lines(table),
+        "",
+        "Where the finf page's time goes, from its worker's start (the worker's own laps, median over the rounds):",
+        "",
+        *table_lines(phase_table(pyodide["phases"])),
         "",
         f"Slider input to updated result ({len(slider[0])} arrow-key presses on a slider of a warm page): median "
         f"{own_ms:.1f} ms as the page measures it (input handler to result in the DOM, `finf:input-to-result`), "

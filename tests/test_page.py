@@ -176,6 +176,12 @@ def test_screenshot_and_timings(visit, site_url, capsys):
     """Save the ready page as artifacts/page-ready.png; print (never assert) how long the page takes."""
     v = visit(site_url).wait_ready()
     first_ms = v.page.evaluate("performance.getEntriesByName('finf:first-prediction')[0].duration")
+    phases = v.page.evaluate("performance.getEntriesByName('finf:ready')[0].detail")
+    assert set(phases) == {"runtime_ms", "engine_ms", "model_ms", "total_ms"}
+    assert all(isinstance(ms, int) and ms >= 0 for ms in phases.values()), phases
+    # Rounded laps that follow one another: together within a few ms of the total, never over it by more.
+    assert phases["runtime_ms"] + phases["engine_ms"] + phases["model_ms"] <= phases["total_ms"] + 3, phases
+    assert 0 < phases["total_ms"] <= first_ms, (phases, first_ms)
     (ROOT / "artifacts").mkdir(exist_ok=True)
     v.page.screenshot(path=ROOT / "artifacts" / "page-ready.png", full_page=True)
     slider = v.sliders.nth(2)
@@ -185,6 +191,7 @@ def test_screenshot_and_timings(visit, site_url, capsys):
     latencies = v.page.evaluate("performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
     assert len(latencies) == 20
     with capsys.disabled():
-        print(f"\npage timings: navigation -> first prediction {first_ms:.0f} ms; slider input -> result "
+        print(f"\npage timings: navigation -> first prediction {first_ms:.0f} ms (in the worker: {phases}); "
+              "slider input -> result "
               f"median {statistics.median(latencies):.1f} ms over {len(latencies)} inputs "
               f"(min {min(latencies):.1f}, max {max(latencies):.1f})")

@@ -4,6 +4,8 @@
 // Timings a test or benchmark can read (milliseconds, on the performance.now() clock):
 //   performance.getEntriesByName("finf:first-prediction")  navigation start -> first result shown
 //   performance.getEntriesByName("finf:input-to-result")   each slider input -> its result shown
+//   performance.getEntriesByName("finf:ready")[0].detail    the worker's own timings: {runtime_ms, engine_ms,
+//                                                           model_ms, total_ms} from the worker's start
 //   <html data-state="loading|ready|error" data-first-prediction-ms data-input-to-result-ms>
 
 const PREDICTION_TIMEOUT_MS = 30000;
@@ -222,6 +224,7 @@ function onResult({ id, probabilities }) {
 
 function onReady({ timings }) {
   ready = true;
+  performance.mark("finf:ready", { detail: timings });
   root.dataset.state = "ready";
   for (const { input } of sliders) input.disabled = false;
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
