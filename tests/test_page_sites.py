@@ -4,6 +4,7 @@ import hashlib
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import finf
-from conftest import build_site
+from conftest import CHROMIUM_ARGS, Visit, build_site
 from test_page import assert_matches_cpython, random_positions
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -136,3 +137,33 @@ def test_another_model_gets_its_own_sliders_and_classes(visit, six_feature_site)
         assert shown["outputs"][0].endswith(" mm") and shown["outputs"][2] == row[2]
         assert_matches_cpython(shown, model, card["classes"])
     assert v.console_errors == []
+
+
+
+@pytest.fixture(scope="module")
+def plain_http_browser():
+    """Chromium that reaches 127.0.0.1 under the name finf.test. Plain http there is not a secure context,
+    so the worker has no crypto.subtle, as on a site served over http from a LAN address."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                              args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP finf.test 127.0.0.1"])
+        yield chromium
+        chromium.close()
+
+
+def test_without_crypto_subtle_python_checks_the_model_sha256(plain_http_browser, site_url, site_variant):
+    v = Visit(plain_http_browser, site_url.replace("127.0.0.1", "finf.test"))
+    try:
+        assert v.page.evaluate("isSecureContext") is False
+        v.wait_ready()
+        assert v.page.workers[0].evaluate("self.crypto.subtle === undefined")
+    finally:
+        v.close()
+    corrupted = b"X" + (GOLDEN / "iris.bin").read_bytes()[1:]  # what corrupt_model leaves in the site
+    v = Visit(plain_http_browser, site_variant(corrupt_model).replace("127.0.0.1", "finf.test"))
+    try:
+        digest = hashlib.sha256(corrupted).hexdigest()
+        assert f"iris.bin does not match its model card: its SHA-256 is {digest}," in v.wait_error()
+    finally:
+        v.close()
