@@ -186,9 +186,9 @@ async function checkModel(card, modelBytes, glue, pyodide) {
       `The model file ${card.model_file} is ${modelBytes.length} bytes but its card says ${card.size_bytes}: ` +
       "the file is damaged or does not belong to this card.");
   }
+  pyodide.FS.writeFile("/tmp/model.bin", modelBytes);
   let digest = await sha256Hex(modelBytes);
   if (digest === null) {
-    pyodide.FS.writeFile("/tmp/model.bin", modelBytes);
     digest = pyodide.runPython('import hashlib; hashlib.sha256(open("/tmp/model.bin", "rb").read()).hexdigest()');
   }
   if (digest !== card.sha256) {
@@ -196,7 +196,6 @@ async function checkModel(card, modelBytes, glue, pyodide) {
       `The model file ${card.model_file} does not match its model card: its SHA-256 is ${digest}, ` +
       `the card says ${card.sha256}. The file may be damaged or replaced; it was not loaded.`);
   }
-  pyodide.FS.writeFile("/tmp/model.bin", modelBytes);
   const loaded = JSON.parse(glue.loadModel("/tmp/model.bin", card.model_file));
   if (loaded.error) throw new LoadError(loaded.error);
   if (loaded.n_features !== card.features.length || loaded.n_outputs !== card.classes.length) {
