@@ -141,15 +141,13 @@ def test_another_model_gets_its_own_sliders_and_classes(visit, six_feature_site)
 
 
 @pytest.fixture(scope="module")
-def plain_http_browser():
+def plain_http_browser(browser):
     """Chromium that reaches 127.0.0.1 under the name finf.test. Plain http there is not a secure context,
     so the worker has no crypto.subtle, as on a site served over http from a LAN address."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"),
-                                              args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP finf.test 127.0.0.1"])
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(executable_path=shutil.which("chromium"),
+                                           args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP finf.test 127.0.0.1"])
+    yield chromium
+    chromium.close()
 
 
 def test_without_crypto_subtle_python_checks_the_model_sha256(plain_http_browser, site_url, site_variant):
