@@ -11,49 +11,104 @@ import argparse
 import sys
 from pathlib import Path
 
-from finf import _format
+import finf
+from finf import format as fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "FORMAT.md"
 BEGIN, END = "<!-- begin dump -->", "<!-- end dump -->"
-KIND_NAMES = {"identity": "Identity", "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax"}
 
 
 def annotated_dump(data):
     """The dump as text: one line per field, or per 16 bytes of a longer field."""
-    record = _format.decode(data)  # only valid files are dumped
-    lines = ["offset  bytes (hex)                                       field"]
-
-    def add(offset, size, note):
-        lines.append(f"{offset:>6}  {data[offset:offset + size].hex(' '):<48}  {note}")
-        return offset + size
-
-    def add_floats(offset, values, name):
-        for k in range(0, len(values), 4):
-            shown = ", ".join(_format.format_number(v) for v in values[k:k + 4])
-            offset = add(offset, 4 * len(values[k:k + 4]), f"{name}[{k}:{k + len(values[k:k + 4])}] = {shown}")
-        return offset
-
-    offset = add(0, 4, 'magic "FINF"')
-    offset = add(offset, 4, f"version {record.version}")
-    size = int.from_bytes(data[8:12], "little")
-    offset = add(offset, 4, f"normalizer length {size}")
-    for start in range(0, size, 16):
-        text = data[offset:offset + min(16, size - start)].decode("ascii")
-        offset = add(offset, len(text), f'normalizer text "{text}"')
-    offset = add(offset, 4, f"layer count {len(record.layers)}")
+    record = fmt.decode(data)  # only valid files are dumped
+    dump = _Dump(data)
+    dump.add(4, 'magic "FINF"')
+    dump.add(4, f"version {record.version}")
+    if record.version == 2:
+        dump.normalizer()
+    else:
+        dump.section("FEAT")
+        dump.add(4, f"feature count {len(record.features)}")
+        for i, feature in enumerate(record.features):
+            dump.feature(i, feature)
+        dump.section("TRGT")
+        dump.target(record.target)
+        dump.section("LAYR")
+    dump.add(4, f"layer count {len(record.layers)}")
     for i, layer in enumerate(record.layers):
-        if isinstance(layer, _format.Linear):
-            offset = add(offset, 9, f"layer {i}: tag 0 Linear, in_features {layer.in_features}, "
-                                    f"out_features {layer.out_features}")
+        dump.layer(i, layer)
+    assert dump.at == len(data)
+    return "\n".join(dump.lines) + "\n"
+
+
+class _Dump:
+    """The dump's lines, written field by field from the start of the file."""
+
+    def __init__(self, data):
+        self.data, self.at = data, 0
+        self.lines = ["offset  bytes (hex)                                       field"]
+
+    def add(self, size, note):
+        self.lines.append(f"{self.at:>6}  {self.data[self.at:self.at + size].hex(' '):<48}  {note}")
+        self.at += size
+
+    def floats(self, values, name):
+        for k in range(0, len(values), 4):
+            chunk = values[k:k + 4]
+            shown = ", ".join(fmt.format_number(v) for v in chunk)
+            self.add(4 * len(chunk), f"{name}[{k}:{k + len(chunk)}] = {shown}")
+
+    def u32(self):
+        return int.from_bytes(self.data[self.at:self.at + 4], "little")
+
+    def text(self, name):
+        size = self.u32()
+        self.add(4 + size, f'{name} "{self.data[self.at + 4:self.at + 4 + size].decode()}"')
+
+    def normalizer(self):
+        size = self.u32()
+        self.add(4, f"normalizer length {size}")
+        for start in range(0, size, 16):
+            text = self.data[self.at:self.at + min(16, size - start)].decode("ascii")
+            self.add(len(text), f'normalizer text "{text}"')
+
+    def section(self, name):
+        self.add(8, f"section {name}, length {int.from_bytes(self.data[self.at + 4:self.at + 8], 'little')}")
+
+    def feature(self, i, feature):
+        self.text(f"feature {i} name")
+        self.add(2, f"  kind {feature.kind}, flags {'0x01 (a fill follows)' if feature.fill is not None else '0x00'}")
+        if feature.kind == "numeric":
+            fill = "" if feature.fill is None else f", fill {fmt.format_number(feature.fill)}"
+            self.add(8 + 4 * bool(fill), f"  mean {fmt.format_number(feature.mean)}, "
+                                         f"std {fmt.format_number(feature.std)}{fill}")
+            return
+        self.add(4, f"  category count {len(feature.categories)}")
+        for k in range(len(feature.categories)):
+            self.text(f"  category {k}")
+        if feature.fill is not None:
+            self.add(4, f"  fill: category {feature.index(feature.fill)} ({feature.fill})")
+
+    def target(self, target):
+        self.text("target name")
+        if target.task == "regression":
+            self.add(9, f"  task 1 regression, mean {fmt.format_number(target.mean)}, "
+                        f"std {fmt.format_number(target.std)}")
+            return
+        self.add(5, f"  task 0 classification, class count {len(target.classes)}")
+        for k in range(len(target.classes)):
+            self.text(f"  class {k}")
+
+    def layer(self, i, layer):
+        if isinstance(layer, finf.Linear):
+            self.add(9, f"layer {i}: tag 0 Linear, in_features {layer.in_features}, "
+                        f"out_features {layer.out_features}")
             for j, row in enumerate(layer.weight):
-                offset = add_floats(offset, row, f"  weight[{j}]")
-            offset = add_floats(offset, layer.bias, "  bias")
+                self.floats(row, f"  weight[{j}]")
+            self.floats(layer.bias, "  bias")
         else:
-            kind = _format.ACTIVATION_KINDS.index(layer.kind)
-            offset = add(offset, 2, f"layer {i}: tag 1 Activation, kind {kind} {KIND_NAMES[layer.kind]}")
-    assert offset == len(data)
-    return "\n".join(lines) + "\n"
+            self.add(2, f"layer {i}: tag {layer.tag} Activation, kind {layer.write()[0]} {layer.describe()}")
 
 
 def doc_block(data):

@@ -168,7 +168,7 @@ def run_atheris(args, stats):
 
 def cap_files(finf, hostile):
     """The largest files the caps allow, each built to fail (or load) as late as possible."""
-    fmt = finf._format
+    fmt = finf.format
     n_in = 1000
     text = b";".join([b"0,1"] * n_in)
     n_out = (fmt.MAX_FILE_BYTES - len(text) - 64) // (4 * (n_in + 1))

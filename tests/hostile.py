@@ -7,8 +7,9 @@ Each Case names the field and the byte offset the reader's FormatError must repo
 import struct
 from typing import NamedTuple
 
-from finf import _format
+from finf import format as fmt
 
+V2 = 2  # the version the small valid model is written in
 TEXT = b"0.5,2;-1,0.25"  # normalizer of the small valid model: 2 features
 
 
@@ -27,7 +28,7 @@ def f32s(values):
     return struct.pack(f"<{len(values)}f", *values)
 
 
-def header(magic=_format.MAGIC, version=_format.VERSION):
+def header(magic=fmt.MAGIC, version=V2):
     return magic + u32(version)
 
 
@@ -35,7 +36,7 @@ def normalizer(text=TEXT, length=None):
     return u32(len(text) if length is None else length) + text
 
 
-def linear(n_in, n_out, weight=None, bias=None, tag=_format.TAG_LINEAR):
+def linear(n_in, n_out, weight=None, bias=None, tag=fmt.TAG_LINEAR):
     """A Linear layer's bytes; weight is flat, row-major (out, in)."""
     if weight is None:
         weight = [0.25 * (k % 7 - 3) for k in range(n_in * n_out)]
@@ -45,13 +46,13 @@ def linear(n_in, n_out, weight=None, bias=None, tag=_format.TAG_LINEAR):
 
 
 def activation(kind):
-    return bytes([_format.TAG_ACTIVATION, kind])
+    return bytes([fmt.TAG_ACTIVATION, kind])
 
 
 LAYERS = (linear(2, 3), activation(1), linear(3, 2), activation(4))  # 2 -> 3 ReLU -> 2 Softmax
 
 
-def model(text=TEXT, layers=LAYERS, count=None, magic=_format.MAGIC, version=_format.VERSION, trailing=b""):
+def model(text=TEXT, layers=LAYERS, count=None, magic=fmt.MAGIC, version=V2, trailing=b""):
     """FINF bytes from parts; every argument can be made hostile."""
     count = len(layers) if count is None else count
     return header(magic, version) + normalizer(text) + u32(count) + b"".join(layers) + trailing
@@ -66,7 +67,7 @@ VALID = model()
 
 
 def _header_cases():
-    swapped = int.from_bytes(u32(_format.VERSION), "big")
+    swapped = int.from_bytes(u32(V2), "big")
     return [
         Case("empty", b"", "magic", 0),
         Case("magic_truncated", b"FI", "magic", 0),
@@ -74,11 +75,11 @@ def _header_cases():
         Case("magic_lowercase", model(magic=b"finf"), "magic", 0),
         Case("version_0", model(version=0), "version", 4),
         Case("version_1", model(version=1), "version", 4),
-        Case("version_3", model(version=3), "version", 4),
+        Case("version_4", model(version=4), "version", 4),
         Case("version_max", model(version=0xFFFFFFFF), "version", 4),
         Case("version_byte_swapped", model(version=swapped), "version", 4),
         Case("version_truncated", b"FINF\x02\x00", "version", 4),
-        Case("over_size_cap", VALID + bytes(_format.MAX_FILE_BYTES + 1 - len(VALID)), "file size", 0),
+        Case("over_size_cap", VALID + bytes(fmt.MAX_FILE_BYTES + 1 - len(VALID)), "file size", 0),
     ]
 
 
@@ -89,7 +90,7 @@ def _normalizer_length_cases():
         Case("normalizer_length_zero", head + normalizer(b"") + u32(1) + linear(2, 2), "normalizer length", 8),
         Case("normalizer_length_past_eof", head + normalizer(TEXT, length=1000) + u32(1), "normalizer length", 8),
         Case("normalizer_length_max", head + normalizer(TEXT, length=0xFFFFFFFF), "normalizer length", 8),
-        Case("normalizer_length_over_cap", head + normalizer(TEXT, length=_format.MAX_NORMALIZER_BYTES + 1),
+        Case("normalizer_length_over_cap", head + normalizer(TEXT, length=fmt.MAX_NORMALIZER_BYTES + 1),
              "normalizer length", 8),
         Case("normalizer_not_utf8", model(text=b"0.5,2;\xff,1"), "normalizer", 12 + 6),
         Case("normalizer_truncated_utf8", model(text=b"0.5,2;1,\xd9"), "normalizer", 12 + 8),
@@ -151,7 +152,7 @@ def _layer_count_cases():
     return [
         Case("layer_count_truncated", model(layers=())[:-2], "layer count", at),
         Case("layer_count_0", model(count=0), "layer count", at),
-        Case("layer_count_over_cap", model(count=_format.MAX_LAYERS + 1), "layer count", at),
+        Case("layer_count_over_cap", model(count=fmt.MAX_LAYERS + 1), "layer count", at),
         Case("layer_count_max", model(count=0xFFFFFFFF), "layer count", at),
         Case("layer_count_beyond_bytes", model(count=100), "layer count", at),
         Case("layer_count_one_too_many", model(count=5), "layer 4 tag", layer_offset(4)),
@@ -238,11 +239,11 @@ def outcomes():
     """{name: outcome} for every named case, truncation and bit flip, and for paths relative to the cwd."""
     results = {case.name: outcome(case.data) for case in corpus()}
     results.update((name, outcome(data)) for name, data in truncations() + bit_flips())
-    with open("hostile-version-3.bin", "wb") as f:
-        f.write(model(version=3))
+    with open("hostile-version-4.bin", "wb") as f:
+        f.write(model(version=4))
     with open("hostile-valid.bin", "wb") as f:
         f.write(VALID)
-    results["path_version_3"] = outcome("hostile-version-3.bin")
+    results["path_version_4"] = outcome("hostile-version-4.bin")
     results["path_valid"] = outcome("hostile-valid.bin")
     results["path_missing"] = outcome("hostile-missing.bin")
     results["path_directory"] = outcome(".")

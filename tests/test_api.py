@@ -10,7 +10,7 @@ import pytest
 
 import finf
 import hostile
-from finf import _format
+from finf import format as fmt
 
 
 @pytest.fixture
@@ -80,10 +80,10 @@ def test_load_refuses_what_is_neither_bytes_nor_a_path(source):
 
 def test_format_error_names_the_path(tmp_path):
     path = tmp_path / "bad.bin"
-    path.write_bytes(hostile.model(version=3))
+    path.write_bytes(hostile.model(version=4))
     with pytest.raises(finf.FormatError) as info:
         finf.load(path)
-    assert str(info.value) == f"{path}: byte 4: version: expected one of (2,), found 3"
+    assert str(info.value) == f"{path}: byte 4: version: expected one of (2, 3), found 4"
 
 
 def test_format_error_is_a_value_error():
@@ -99,13 +99,13 @@ def test_an_oversized_file_is_refused_without_reading_it(tmp_path):
         f.truncate(2**40)  # a sparse 1 TiB file: reading it would not finish
     with pytest.raises(finf.FormatError) as info:
         finf.load(path)
-    cap = _format.MAX_FILE_BYTES
+    cap = fmt.MAX_FILE_BYTES
     assert str(info.value) == f"{path}: byte 0: file size: expected at most {cap} bytes, found {2**40}"
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_a_file_with_no_size_is_read_only_up_to_the_cap():
-    with pytest.raises(finf.FormatError, match=f"file size: expected at most {_format.MAX_FILE_BYTES} bytes, found"):
+    with pytest.raises(finf.FormatError, match=f"file size: expected at most {fmt.MAX_FILE_BYTES} bytes, found"):
         finf.load("/dev/zero")
 
 
@@ -136,16 +136,16 @@ def test_predict_proba_accepts_any_sequence_of_numbers(model, row):
         ([1.0], "expected 2 features, got 1"),
         ([1.0, 2.0, 3.0], "expected 2 features, got 3"),
         ([], "expected 2 features, got 0"),
-        (["1.0", 2.0], "feature 0: expected a number, got '1.0'"),
-        ([1.0, None], "feature 1: expected a number, got None"),
-        ([True, 2.0], "feature 0: expected a number, got True"),
-        ([1.0, math.nan], "feature 1: expected a finite number, got nan"),
-        ([math.inf, 1.0], "feature 0: expected a finite number, got inf"),
-        ([1.0, -math.inf], "feature 1: expected a finite number, got -inf"),
-        ([1.0, 1j], "feature 1: expected a number, got 1j"),
-        (np.array([1.0, np.nan]), "feature 1: expected a finite number"),
-        (None, "expected a sequence of 2 numbers, got NoneType"),
-        (3.0, "expected a sequence of 2 numbers, got float"),
+        (["1.0", 2.0], "feature 'x0': expected a number, got '1.0'"),
+        ([1.0, None], "feature 'x1': missing value"),
+        ([True, 2.0], "feature 'x0': expected a number, got True"),
+        ([1.0, math.nan], "feature 'x1': missing value, and the model was not trained to fill it"),
+        ([math.inf, 1.0], "feature 'x0': expected a finite number, got inf"),
+        ([1.0, -math.inf], "feature 'x1': expected a finite number, got -inf"),
+        ([1.0, 1j], "feature 'x1': expected a number, got 1j"),
+        (np.array([1.0, np.nan]), "feature 'x1': missing value"),
+        (None, "expected a sequence of 2 values, got NoneType"),
+        (3.0, "expected a sequence of 2 values, got float"),
     ],
 )
 def test_predict_proba_rejects_bad_rows_with_a_clear_message(model, row, message):
@@ -157,5 +157,5 @@ def test_predict_proba_rejects_bad_rows_with_a_clear_message(model, row, message
 
 def test_predict_batch_checks_every_row(model):
     with pytest.raises(ValueError, match="expected a finite number"):
-        model.predict_proba_batch([[1.0, 2.0], [1.0, math.nan]])
+        model.predict_proba_batch([[1.0, 2.0], [1.0, math.inf]])
     assert model.predict_batch([[1.0, 2.0], (3, 4)]) == [model.predict([1.0, 2.0]), model.predict([3, 4])]

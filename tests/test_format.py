@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import finf
 import hostile
-from finf import _format
+from finf import format as fmt
+from finf._activations import ACTIVATIONS, KINDS
 
 F32_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
 
@@ -22,35 +23,36 @@ def f32(x):
 
 
 def small_record():
-    return _format.decode(hostile.VALID)
+    return fmt.decode(hostile.VALID)
 
 
 def test_constants():
-    assert _format.MAGIC == b"FINF"
-    assert _format.VERSION == 2
-    assert _format.SUPPORTED_VERSIONS == finf.SUPPORTED_VERSIONS == (2,)
-    assert (_format.TAG_LINEAR, _format.TAG_ACTIVATION) == (0, 1)
-    assert _format.ACTIVATION_KINDS == ("identity", "relu", "sigmoid", "tanh", "softmax")
-    assert _format.MAX_FILE_BYTES == 16 * 1024 * 1024
-    assert _format.MAX_NORMALIZER_BYTES == 256 * 1024
-    assert _format.MAX_LAYERS == 1024
+    assert fmt.MAGIC == b"FINF"
+    assert fmt.SUPPORTED_VERSIONS == finf.SUPPORTED_VERSIONS == (2, 3)
+    assert fmt.SECTIONS == (b"FEAT", b"TRGT", b"LAYR")
+    assert (fmt.TAG_LINEAR, fmt.TAG_ACTIVATION) == (0, 1)
+    assert sorted(finf.LAYER_KINDS) == [0, 1]
+    assert KINDS == ("identity", "relu", "sigmoid", "tanh", "softmax")
+    assert fmt.MAX_FILE_BYTES == 16 * 1024 * 1024
+    assert fmt.MAX_NORMALIZER_BYTES == 256 * 1024
+    assert fmt.MAX_LAYERS == 1024
 
 
 def test_the_module_docstring_is_the_spec():
-    spec = _format.__doc__
+    spec = fmt.__doc__
     for name in ("MAGIC", "SUPPORTED_VERSIONS", "MAX_NORMALIZER_BYTES", "MAX_LAYERS", "MAX_FILE_BYTES",
                  "NUMBER_PATTERN", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "little-endian"):
         assert name in spec
 
 
 def test_activation_kinds_match_the_engine_classes():
-    for kind, cls in zip(_format.ACTIVATION_KINDS, (finf.Identity, finf.ReLU, finf.Sigmoid, finf.Tanh, finf.Softmax),
+    for kind, cls in zip(KINDS, (finf.Identity, finf.ReLU, finf.Sigmoid, finf.Tanh, finf.Softmax),
                          strict=True):
         assert cls.kind == kind
 
 
 def test_layout_of_the_small_model_byte_by_byte():
-    data = _format.encode(small_record())
+    data = fmt.encode(small_record())
     assert data == hostile.VALID  # the writer agrees with the independent builder in tests/hostile.py
     assert data[:4] == b"FINF"
     assert struct.unpack_from("<II", data, 4) == (2, len(hostile.TEXT))
@@ -81,18 +83,19 @@ def test_round_trip_through_the_public_api():
 def test_encode_refuses_what_decode_would_refuse():
     record = small_record()
     linear = record.layers[0]
-    nan_weight = linear._replace(weight=((math.nan, 0.0),) + linear.weight[1:])
+    nan_weight = finf.Linear(2, 3, ((math.nan, 0.0),) + linear.weight[1:], linear.bias)
     with pytest.raises(finf.FormatError, match="layer 0 weight"):
-        _format.encode(record._replace(layers=(nan_weight,) + record.layers[1:]))
+        fmt.encode(record._replace(layers=(nan_weight,) + record.layers[1:]))
 
 
 def test_encode_refuses_numbers_float32_cannot_hold():
     record = small_record()
     linear = record.layers[0]
+    huge_bias = finf.Linear(2, 3, linear.weight, (1e39, 0.0, 0.0))
     with pytest.raises(ValueError, match="layer 0 bias: cannot be stored as float32"):
-        _format.encode(record._replace(layers=(linear._replace(bias=(1e39, 0.0, 0.0)),) + record.layers[1:]))
+        fmt.encode(record._replace(layers=(huge_bias,) + record.layers[1:]))
     with pytest.raises(ValueError, match="float32 range"):
-        _format.encode(record._replace(mean=(1e39, 0.0)))
+        fmt.encode(record._replace(features=(finf.NumericFeature("x0", 1e39, 1.0),) + record.features[1:]))
 
 
 # --- random valid models ----------------------------------------------------------------------------
@@ -108,30 +111,31 @@ def records(draw):
     n = widths[0]
     mean = tuple(draw(st.lists(finite_f32, min_size=n, max_size=n)))
     std = tuple(draw(st.lists(positive_f32, min_size=n, max_size=n)))
-    kinds = st.sampled_from(_format.ACTIVATION_KINDS).map(_format.Activation)
+    kinds = st.sampled_from(KINDS).map(lambda kind: ACTIVATIONS[kind]())
     layers = draw(st.lists(kinds, max_size=2))
     for n_in, n_out in zip(widths, widths[1:], strict=False):
         weight = tuple(tuple(draw(st.lists(finite_f32, min_size=n_in, max_size=n_in))) for _ in range(n_out))
         bias = tuple(draw(st.lists(finite_f32, min_size=n_out, max_size=n_out)))
-        layers.append(_format.Linear(n_in, n_out, weight, bias))
+        layers.append(finf.Linear(n_in, n_out, weight, bias))
         layers.extend(draw(st.lists(kinds, max_size=2)))
-    return _format.ModelRecord(mean, std, tuple(layers))
+    features = tuple(finf.NumericFeature(f"x{i}", m, s) for i, (m, s) in enumerate(zip(mean, std, strict=True)))
+    return fmt.ModelRecord(features, tuple(layers), finf.Classification(), 2)
 
 
 @settings(max_examples=150, deadline=None)
 @given(records())
 def test_write_read_write_is_byte_identical(record):
-    written = _format.encode(record)
-    read = _format.decode(written)
-    assert _format.encode(read) == written
+    written = fmt.encode(record)
+    read = fmt.decode(written)
+    assert fmt.encode(read) == written
     assert read.layers == record.layers  # weights are float32 already, so they come back exactly
-    assert [f32(m) for m in read.mean] == [f32(m) for m in record.mean]
+    assert [f32(f.mean) for f in read.features] == [f32(f.mean) for f in record.features]
 
 
 @settings(max_examples=50, deadline=None)
 @given(records())
 def test_write_read_write_is_byte_identical_through_the_model(record):
-    written = _format.encode(record)
+    written = fmt.encode(record)
     assert finf.dumps(finf.load(written)) == written
 
 
@@ -141,10 +145,10 @@ def test_write_read_write_is_byte_identical_through_the_model(record):
 @settings(max_examples=500)
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-F32_MAX, max_value=F32_MAX))
 def test_format_number_reads_back_as_the_same_float32(x):
-    text = _format.format_number(x)
+    text = fmt.format_number(x)
     assert struct.pack("<f", float(text)) == struct.pack("<f", x)
-    assert _format.NUMBER_PATTERN.fullmatch(text.encode())
-    assert _format.format_number(float(text)) == text  # stable: write -> read -> write
+    assert fmt.NUMBER_PATTERN.fullmatch(text.encode())
+    assert fmt.format_number(float(text)) == text  # stable: write -> read -> write
     digits = re.sub(r"e.*|[-.]", "", text).lstrip("0")
     assert len(digits) <= 9
 
@@ -156,28 +160,28 @@ def test_format_number_reads_back_as_the_same_float32(x):
      (1.401298464324817e-45, "1e-45")],
 )
 def test_format_number_examples(x, text):
-    assert _format.format_number(x) == text
+    assert fmt.format_number(x) == text
 
 
 @pytest.mark.parametrize("x", [6.949597651580191e-07, -9.691763401412562, -11159845966526.682])
 def test_format_number_near_a_float32_rounding_boundary(x):
     # Formatting the float64 instead of its float32 once gave an AssertionError or an unstable text here.
-    text = _format.format_number(x)
+    text = fmt.format_number(x)
     assert f32(float(text)) == f32(x)
-    assert _format.format_number(float(text)) == text
+    assert fmt.format_number(float(text)) == text
 
 
 @pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf, 1e39, -1e39])
 def test_format_number_refuses_what_the_reader_would_refuse(x):
     with pytest.raises(ValueError, match="not a finite number in the float32 range"):
-        _format.format_number(x)
+        fmt.format_number(x)
 
 
 def test_number_pattern_is_strict_ascii():
     accepted = [b"0", b"-0", b"1", b"12.5", b"-0.25", b"1e5", b"1E-5", b"1.5e+20"]
     refused = [b"", b"+1", b"01", b".5", b"5.", b"1e", b"1_0", b" 1", b"1 ", b"nan", b"inf", "\u0661".encode()]
-    assert all(_format.NUMBER_PATTERN.fullmatch(text) for text in accepted)
-    assert not any(_format.NUMBER_PATTERN.fullmatch(text) for text in refused)
+    assert all(fmt.NUMBER_PATTERN.fullmatch(text) for text in accepted)
+    assert not any(fmt.NUMBER_PATTERN.fullmatch(text) for text in refused)
 
 
 # --- docs/FORMAT.md stays true ------------------------------------------------------------------------
@@ -225,4 +229,4 @@ def test_format_doc_states_the_caps():
     doc = FORMAT_DOC.read_text()
     for name, value in [("MAX_NORMALIZER_BYTES", "262,144"), ("MAX_LAYERS", "1,024"), ("MAX_FILE_BYTES", "16 MiB")]:
         assert name in doc and value in doc
-    assert _format.MAX_FILE_BYTES == 16 * 2**20 and _format.MAX_NORMALIZER_BYTES == 262_144
+    assert fmt.MAX_FILE_BYTES == 16 * 2**20 and fmt.MAX_NORMALIZER_BYTES == 262_144

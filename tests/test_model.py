@@ -59,20 +59,20 @@ def test_accepts_any_real_numbers(row):
         ([1.0], "expected 2 features, got 1"),
         ([1.0, 2.0, 3.0], "expected 2 features, got 3"),
         ([], "expected 2 features, got 0"),
-        (5.0, "expected a sequence of 2 numbers, got float"),
-        (None, "expected a sequence of 2 numbers, got NoneType"),
-        ([1.0, "2"], "feature 1: expected a number, got '2'"),
-        (["1.0", 2.0], "feature 0: expected a number, got '1.0'"),
-        ([True, 2.0], "feature 0: expected a number, got True"),
-        ([1.0, None], "feature 1: expected a number, got None"),
-        ([1.0, 1j], "feature 1: expected a number, got 1j"),
-        ([1.0, Decimal("2")], "feature 1: expected a number, got Decimal"),
-        ([math.nan, 2.0], "feature 0: expected a finite number, got nan"),
-        ([1.0, math.inf], "feature 1: expected a finite number, got inf"),
-        ([1.0, -math.inf], "feature 1: expected a finite number, got -inf"),
-        ((1.0, math.nan), "feature 1: expected a finite number, got nan"),
-        (np.array([1.0, np.nan]), "feature 1: expected a finite number"),
-        ([np.bool_(True), 2.0], "feature 0: expected a number"),
+        (5.0, "expected a sequence of 2 values, got float"),
+        (None, "expected a sequence of 2 values, got NoneType"),
+        ([1.0, "2"], "feature 'x1': expected a number, got '2'"),
+        (["1.0", 2.0], "feature 'x0': expected a number, got '1.0'"),
+        ([True, 2.0], "feature 'x0': expected a number, got True"),
+        ([1.0, None], "feature 'x1': missing value"),
+        ([1.0, 1j], "feature 'x1': expected a number, got 1j"),
+        ([1.0, Decimal("2")], "feature 'x1': expected a number, got Decimal"),
+        ([math.nan, 2.0], "feature 'x0': missing value, and the model was not trained to fill it"),
+        ([1.0, math.inf], "feature 'x1': expected a finite number, got inf"),
+        ([1.0, -math.inf], "feature 'x1': expected a finite number, got -inf"),
+        ((1.0, math.nan), "feature 'x1': missing value, and the model was not trained to fill it"),
+        (np.array([1.0, np.nan]), "feature 'x1': missing value"),
+        ([np.bool_(True), 2.0], "feature 'x0': expected a number"),
     ],
 )
 def test_rejects_bad_rows_in_every_predict_method(row, message):
@@ -102,5 +102,6 @@ def test_batches_accept_any_iterable_of_rows():
 
 def test_repr_names_the_layers():
     assert repr(tiny_model()) == (
-        "Model(Normalizer(mean=[1.0, 2.0], std=[2.0, 4.0]), [Linear(in_features=2, out_features=2), Softmax()])"
+        "Model([NumericFeature('x0', mean=1.0, std=2.0), NumericFeature('x1', mean=2.0, std=4.0)], "
+        "[Linear(in_features=2, out_features=2), Softmax()], Classification(None, None))"
     )

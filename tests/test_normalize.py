@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from finf._format import format_number
+from finf.format import format_number
 from finf_train.normalize import apply_normalizer, fit_normalizer
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import finf
-from finf._format import format_number
+from finf.format import format_number
 from pyodide_harness import run_in_pyodide
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ def test_wheel_is_pure_python_with_no_dependencies(engine_wheel):
         metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
         assert "Tag: py3-none-any" in wheel.read(info).decode()
         requires = [line for line in wheel.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")]
-    assert "finf/_format.py" in names
+    assert "finf/format.py" in names
     # The page's wheel is the engine alone: no trainer, nothing that imports numpy, nothing to install with it.
     assert requires == []
     packages = {name.split("/")[0] for name in names if not name.startswith("finf-")}

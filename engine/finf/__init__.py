@@ -1,25 +1,34 @@
 """finf: tiny neural networks that run anywhere Python does, Pyodide included."""
 
+from . import format
 from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from ._api import dumps, load
 from ._errors import FormatError
-from ._format import SUPPORTED_VERSIONS
+from ._features import CategoricalFeature, Classification, NumericFeature, Regression
 from ._layers import Linear, Normalizer
 from ._model import Model
+from ._registry import LAYER_KINDS
+from .format import SUPPORTED_VERSIONS
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LAYER_KINDS",
+    "SUPPORTED_VERSIONS",
+    "CategoricalFeature",
+    "Classification",
     "FormatError",
     "Identity",
     "Linear",
     "Model",
     "Normalizer",
+    "NumericFeature",
     "ReLU",
-    "SUPPORTED_VERSIONS",
+    "Regression",
     "Sigmoid",
     "Softmax",
     "Tanh",
     "dumps",
+    "format",
     "load",
 ]

@@ -1,6 +1,10 @@
-"""Layers: the normalizer that every model starts with, and Linear."""
+"""Layers with parameters: Linear, and the Normalizer of v2 files.
 
-from . import _ops
+A layer kind knows its tag, how its parameters are read from a file (read) and written
+(write), its output width and its forward pass (__call__); _registry lists the kinds.
+"""
+
+from . import _io, _ops
 
 
 class Normalizer:
@@ -24,7 +28,12 @@ class Normalizer:
 
 
 class Linear:
-    """y = weight @ x + bias, with weight of shape (out_features, in_features) as in PyTorch."""
+    """y = weight @ x + bias, with weight of shape (out_features, in_features) as in PyTorch.
+
+    In a file: tag 0, u32 in_features, u32 out_features, f32 weight[out][in] row-major, f32 bias[out].
+    """
+
+    tag = 0
 
     def __init__(self, in_features, out_features, weight, bias):
         self.in_features = in_features
@@ -36,8 +45,46 @@ class Linear:
         if len(self.bias) != out_features:
             raise ValueError(f"bias must have {out_features} values, not {len(self.bias)}")
 
+    @classmethod
+    def read(cls, cursor, i, width, source):
+        """The Linear whose parameters come next in cursor; its in_features must be width (named by source)."""
+        start = cursor.offset
+        n_in = cursor.u32(f"layer {i} in_features")
+        n_out = cursor.u32(f"layer {i} out_features")
+        if n_in != width:
+            cursor.fail(f"layer {i} in_features", f"{width} ({source})", n_in, start)
+        if n_out == 0:
+            cursor.fail(f"layer {i} out_features", "at least 1", 0, start + 4)
+        # Check the declared size against what is left before building any list (Python ints do not overflow).
+        needed = (n_in * n_out + n_out) * _io.F32_BYTES
+        if needed > cursor.left():
+            cursor.fail(f"layer {i} parameters", f"{needed} bytes for {n_out}x{n_in}", f"{cursor.left()} bytes left")
+        flat = cursor.f32s(n_in * n_out, f"layer {i} weight")
+        bias = cursor.f32s(n_out, f"layer {i} bias")
+        return cls(n_in, n_out, (flat[j * n_in : (j + 1) * n_in] for j in range(n_out)), bias)
+
+    def write(self):
+        flat = [w for row in self.weight for w in row]
+        return b"".join([_io.pack_u32(self.in_features), _io.pack_u32(self.out_features),
+                         _io.pack_f32s(flat, "weight"), _io.pack_f32s(self.bias, "bias")])
+
+    def out_width(self, width):
+        return self.out_features
+
+    def parameters(self):
+        """[weight as a flat row-major list, bias]."""
+        return [[w for row in self.weight for w in row], list(self.bias)]
+
+    def describe(self):
+        return f"Linear({self.in_features}, {self.out_features})"
+
     def __call__(self, x):
         return _ops.add(_ops.matvec(self.weight, x), self.bias)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (self.weight, self.bias) == (other.weight, other.bias)
+
+    __hash__ = None
 
     def __repr__(self):
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"

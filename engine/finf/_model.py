@@ -1,58 +1,83 @@
-"""Model: a normalizer followed by a sequence of layers."""
+"""Model: input features, a sequence of layers and a target."""
 
-import math
-import numbers
+from collections.abc import Mapping
 
-from . import _fast, _ops
-from ._activations import Activation
+from . import _fast, _ops, _registry, format
+from ._features import Classification, NumericFeature
+from ._layers import Normalizer
 
 
 class Model:
-    """A trained network: raw features in, class probabilities out."""
+    """A trained network: a row of raw feature values in, class probabilities or a number out."""
 
-    def __init__(self, normalizer, layers, version=2):
-        self.normalizer = normalizer
+    def __init__(self, features, layers, target=None, version=None):
+        if isinstance(features, Normalizer):  # a v2-style model: unnamed numeric features
+            pairs = zip(features.mean, features.std, strict=True)
+            features = [NumericFeature(f"x{i}", m, s) for i, (m, s) in enumerate(pairs)]
+        self.features = tuple(features)
+        if not self.features:
+            raise ValueError("a model needs at least one feature")
+        self._index = {feature.name: i for i, feature in enumerate(self.features)}
+        if len(self._index) != len(self.features):
+            raise ValueError("feature names must be unique")
+        self.target = Classification() if target is None else target
         self.layers = list(layers)
-        self.version = version
-        linears = [layer for layer in self.layers if not isinstance(layer, Activation)]
-        if not linears:
-            raise ValueError("a model needs at least one Linear layer")
-        width = normalizer.n_features
-        for layer in linears:
-            if layer.in_features != width:
-                raise ValueError(f"{layer!r} does not follow a layer of width {width}")
-            width = layer.out_features
-        self.n_features = normalizer.n_features
-        self.n_outputs = width
+        self.n_features = len(self.features)
+        self.n_outputs = _registry.check_layers(self.layers, sum(f.width for f in self.features))
+        if self.target.n_outputs() not in (None, self.n_outputs):
+            raise ValueError(f"the layers give {self.n_outputs} outputs but the target has {self.target.n_outputs()}")
+        # The version of the file the model was read from; for a model built in memory, the one dumps() writes.
+        self.version = version or (2 if format.v2_can_express(self) else 3)
+        # Rows of finite floats in feature order go straight to the fast path when no feature needs encoding.
+        self._plain = all(type(f) is NumericFeature and f.fill is None for f in self.features)
+        columns = [column for feature in self.features for column in feature.columns()]
+        self._encoded = Normalizer([m for m, _ in columns], [s for _, s in columns])
         # The layout is computed once here, so a Model is not meant to be changed after construction.
-        self._steps = _fast.plan(normalizer, self.layers)
+        self._steps = _fast.plan(self._encoded, self.layers)
+
+    @property
+    def task(self):
+        """'classification' or 'regression'."""
+        return self.target.task
+
+    @property
+    def classes(self):
+        """The class names of a classifier (None if its file does not name them, or for a regressor)."""
+        return getattr(self.target, "classes", None)
+
+    @property
+    def normalizer(self):
+        """The per-column (mean, std) that standardizes the encoded row (one-hot columns: 0, 1)."""
+        return self._encoded
 
     def parameters(self):
         """All weights and biases, layer by layer, as flat lists."""
-        params = []
-        for layer in self.layers:
-            if not isinstance(layer, Activation):
-                params.append([w for row in layer.weight for w in row])
-                params.append(list(layer.bias))
-        return params
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def encode(self, row):
+        """The raw values the network's first layer reads: numbers as they are (missing ones filled), one-hots."""
+        values = self._values(row)
+        return [v for feature, value in zip(self.features, values, strict=True) for v in feature.encode(value)]
 
     def forward(self, x):
-        """The reference forward pass: normalize, then each layer in turn."""
-        x = self.normalizer(x)
+        """The reference forward pass over an encoded row: standardize, then each layer in turn."""
+        x = self._encoded(x)
         for layer in self.layers:
             x = layer(x)
         return x
 
     def predict_proba(self, row):
-        """Class probabilities for one row of raw feature values."""
-        x = self._check_row(row)
-        for step in self._steps:  # the fast path: forward() laid out for speed, see _fast.py
-            x = step(x)
-        return x
+        """Class probabilities for one row: a sequence in feature order, or a mapping from feature name."""
+        if self.target.task != "classification":
+            raise TypeError("predict_proba: this model is a regressor; use predict for its value")
+        return self._run(row)
 
     def predict(self, row):
-        """Index of the most probable class for one row."""
-        return _ops.argmax(self.predict_proba(row))
+        """The most probable class's index for a classifier; the predicted value (a float) for a regressor."""
+        out = self._run(row)
+        if self.target.task == "regression":
+            return out[0] * self.target.std + self.target.mean
+        return _ops.argmax(out)
 
     def predict_proba_batch(self, rows):
         """predict_proba for each row of an iterable of rows."""
@@ -62,30 +87,46 @@ class Model:
         """predict for each row of an iterable of rows."""
         return [self.predict(row) for row in rows]
 
+    def _run(self, row):
+        x = self._check_row(row)
+        for step in self._steps:  # the fast path: forward() laid out for speed, see _fast.py
+            x = step(x)
+        return x
+
     def _check_row(self, row):
         # Fast path: a list or tuple of finite floats is used as it is (v - v is nan for nan and inf).
-        if type(row) in (list, tuple) and len(row) == self.n_features:
+        if self._plain and type(row) in (list, tuple) and len(row) == self.n_features:
             for v in row:
                 if type(v) is not float or v - v != 0.0:
                     break
             else:
                 return row
-        return self._convert_row(row)
+        return self.encode(row)
 
-    def _convert_row(self, row):
+    def _values(self, row):
+        """row's values in feature order, from a sequence or a mapping by feature name."""
+        if isinstance(row, Mapping):
+            unknown = [key for key in row if key not in self._index]
+            if unknown:
+                raise ValueError(f"unknown feature {unknown[0]!r}; the model's features are {self._names()}")
+            absent = [f.name for f in self.features if f.name not in row]
+            if absent:
+                raise ValueError(f"missing feature {absent[0]!r} (give None for a missing value)")
+            return [row[f.name] for f in self.features]
+        if isinstance(row, (str, bytes)):
+            raise ValueError(f"expected a sequence of {self.n_features} values, got {type(row).__name__}")
         try:
             values = list(row)
         except TypeError:
-            raise ValueError(f"expected a sequence of {self.n_features} numbers, got {type(row).__name__}") from None
+            raise ValueError(f"expected a sequence of {self.n_features} values, got {type(row).__name__}") from None
         if len(values) != self.n_features:
             raise ValueError(f"expected {self.n_features} features, got {len(values)}")
-        for i, value in enumerate(values):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise ValueError(f"feature {i}: expected a number, got {value!r}")
-            if not math.isfinite(value):
-                raise ValueError(f"feature {i}: expected a finite number, got {value!r}")
-        return [float(v) for v in values]
+        return values
+
+    def _names(self):
+        names = ", ".join(repr(f.name) for f in self.features[:10])
+        return names + (f" and {self.n_features - 10} more" if self.n_features > 10 else "")
 
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
-        return f"Model({self.normalizer!r}, [{inner}])"
+        return f"Model({list(self.features)!r}, [{inner}], {self.target!r})"

@@ -12,7 +12,7 @@ import re
 import sys
 
 import finf
-from finf._format import format_number
+from finf.format import format_number
 
 from . import card as model_card
 from .values import parse_number, show
@@ -207,7 +207,7 @@ def read_model_bytes(path):
     """The bytes of a model file, with OS errors turned into one line naming the path."""
     try:
         with open(path, "rb") as f:
-            return f.read(finf._format.MAX_FILE_BYTES + 1)
+            return f.read(finf.format.MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ValueError(f"{path}: cannot read: {error.strerror or error}") from None
 

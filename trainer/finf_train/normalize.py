@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from finf._format import format_number
+from finf.format import format_number
 
 
 def fit_normalizer(X):

@@ -25,7 +25,7 @@ DEFAULTS = {
     "val_fraction": 0.2,
     "seed": 0,
 }
-MAX_PARAMETERS = finf._format.MAX_FILE_BYTES // 4 // 2  # float32 each, with room for the rest of the file
+MAX_PARAMETERS = finf.format.MAX_FILE_BYTES // 4 // 2  # float32 each, with room for the rest of the file
 _THREADED_BLAS_WORK = 50_000  # batch rows x widest layer below which BLAS stays single-threaded anyway
 _FINF_ACTIVATIONS = {"relu": finf.ReLU, "tanh": finf.Tanh, "sigmoid": finf.Sigmoid}
 

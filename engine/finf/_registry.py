@@ -1,0 +1,64 @@
+"""The one table of layer kinds: a layer's tag in a file names the class that reads, writes and runs it.
+
+Every kind has: tag (its byte in a file), read(cursor, i, width, source) -> layer, write() -> bytes
+after the tag, out_width(width), parameters() -> flat lists, describe() -> its name in PyTorch's
+words, and __call__ (its forward pass on a list of floats). A new kind is one entry here.
+"""
+
+from . import _io
+from ._activations import Activation
+from ._layers import Linear
+
+MAX_LAYERS = 1024
+LAYER_KINDS = {kind.tag: kind for kind in (Linear, Activation)}
+_NAMES = {Linear.tag: "Linear", Activation.tag: "Activation"}
+_SMALLEST_LAYER = 2  # bytes: an activation's tag and kind
+
+
+def read_layers(cursor, width, source):
+    """A u32 layer count, then that many layers, the first taking width inputs (named by source)."""
+    start = cursor.offset
+    count = cursor.count("layer count", 1, MAX_LAYERS, _SMALLEST_LAYER)
+    layers = []
+    for i in range(count):
+        tag_offset = cursor.offset
+        tag = cursor.u8(f"layer {i} tag")
+        if tag not in LAYER_KINDS:
+            known = " or ".join(f"{t} ({name})" for t, name in _NAMES.items())
+            cursor.fail(f"layer {i} tag", known, tag, tag_offset)
+        layer = LAYER_KINDS[tag].read(cursor, i, width, source)
+        if layer.out_width(width) != width or hasattr(layer, "out_features"):
+            width, source = layer.out_width(width), f"layer {i} out_features"
+        layers.append(layer)
+    if not any(layer.parameters() for layer in layers):
+        cursor.fail("layers", "at least one Linear layer", "none", start)
+    return tuple(layers), width
+
+
+def write_layers(layers):
+    """The u32 count and each layer's tag and bytes."""
+    parts = [_io.pack_u32(len(layers))]
+    for i, layer in enumerate(layers):
+        try:
+            parts += [bytes([layer.tag]), layer.write()]
+        except ValueError as error:
+            raise ValueError(f"layer {i} {error}") from None
+    return b"".join(parts)
+
+
+def check_layers(layers, width):
+    """The output width of layers applied to width inputs; ValueError if their shapes do not chain."""
+    if not any(layer.parameters() for layer in layers):
+        raise ValueError("a model needs at least one Linear layer")
+    for layer in layers:
+        kind = LAYER_KINDS.get(getattr(layer, "tag", None))
+        if kind is None or not isinstance(layer, kind):
+            raise ValueError(f"{layer!r} is not a layer finf can store")
+        if getattr(layer, "in_features", width) != width:
+            raise ValueError(f"{layer!r} does not follow a layer of width {width}")
+        width = layer.out_width(width)
+    return width
+
+
+def n_parameters(layers):
+    return sum(len(p) for layer in layers for p in layer.parameters())

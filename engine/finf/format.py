@@ -1,0 +1,327 @@
+"""FINF: the model file, byte by byte (versions 2 and 3).
+
+All integers are unsigned little-endian; all floats are IEEE 754 binary32
+(float32), little-endian. Both versions start with
+
+    offset  size  field
+    0       4     magic, the bytes MAGIC = b"FINF"
+    4       4     u32 version, one of SUPPORTED_VERSIONS = (2, 3)
+
+Version 2: numeric features, a classifier
+    8       4     u32 N, byte length of the normalizer text (1..MAX_NORMALIZER_BYTES)
+    12      N     normalizer: UTF-8 (in practice ASCII) text
+                  "mean0,std0;mean1,std1;...", one pair per input feature
+    12+N    ...   the layer list (below)
+
+Each normalizer number matches NUMBER_PATTERN, a strict ASCII grammar (no
+whitespace, "+", "_", "nan", "inf" or non-ASCII digits), and lies in the
+float32 range; every std is > 0 as a float32. A v2 file names nothing: its
+features read as x0, x1, ... and its classes as None.
+
+Version 3: named features of any kind, a classifier or a regressor
+    8       ...   three sections, in the order of SECTIONS: b"FEAT", b"TRGT", b"LAYR".
+                  Each is a 4-byte ASCII id, a u32 length S, then S bytes that
+                  its fields fill exactly.
+
+    FEAT    u32 F, the number of features (1..MAX_FEATURES), then per feature:
+              text name (names are unique)
+              u8 kind: 0 numeric, 1 categorical
+              u8 flags: bit 0 HAS_FILL (a fill value follows); other bits 0
+              numeric:     f32 mean, f32 std (> 0), [f32 fill]
+              categorical: u32 C (1..MAX_CATEGORIES), C texts (unique, in one-hot
+                           order), [u32 fill, the index of a category]
+    TRGT    text name, u8 task, then
+              task 0, classification: u32 K (2..MAX_CLASSES), K texts (unique class names)
+              task 1, regression:     f32 mean, f32 std (> 0); prediction = output * std + mean
+    LAYR    the layer list (below)
+
+    A text is a u32 length (1..MAX_TEXT_BYTES) then that many bytes of UTF-8 with
+    no control characters (U+0000-U+001F, U+007F-U+009F).
+
+    The network's input is the encoded row: per feature in order, a numeric
+    value standardized as (x - mean) / std, or a categorical value one-hot
+    encoded over its C categories. A missing value (None or NaN) takes the
+    feature's fill (before standardizing) or is refused when it has none. The
+    network's output has K values (classification) or 1 (regression).
+
+The layer list (both versions)
+    4       u32 L, number of layers (1..MAX_LAYERS), then L layers, each a u8
+            tag followed by its parameters (finf._registry lists the tags):
+
+    tag 0, Linear       u32 in_features, u32 out_features (both >= 1),
+                        f32 weight[out_features][in_features] (row-major,
+                        the PyTorch layout: row j feeds output j),
+                        f32 bias[out_features]
+    tag 1, Activation   u8 kind: 0 Identity, 1 ReLU, 2 Sigmoid, 3 Tanh,
+                        4 Softmax
+
+The file ends exactly after the last layer and is at most MAX_FILE_BYTES long.
+Weights, biases and every f32 are finite. There is at least one Linear; the
+first Linear's in_features equals the input width (v2: the number of
+normalizer pairs; v3: the encoded row's width), and each Linear's in_features
+equals the previous Linear's out_features.
+
+The reader is a forward-only cursor: it checks every count and length against
+the bytes that are left, and against its cap, before it reads or allocates,
+so a file never makes it allocate more than its own size justifies. Every
+problem raises FormatError "byte OFFSET: FIELD: expected X, found Y".
+
+The writer picks the version: a model that v2 can express (numeric features
+without fill values, a classifier) is written as v2, so its file is the same
+as ever; anything else is written as v3.
+"""
+
+import struct
+from collections import namedtuple
+
+from . import _io, _registry
+from ._errors import FormatError
+from ._features import (
+    CATEGORICAL,
+    CLASSIFICATION,
+    FEATURE_KINDS,
+    HAS_FILL,
+    NUMERIC,
+    REGRESSION,
+    Classification,
+    NumericFeature,
+    Regression,
+)
+from ._io import MAX_FILE_BYTES, MAX_TEXT_BYTES, NUMBER_PATTERN, check_file_size, format_number
+
+__all__ = [
+    "MAGIC", "SUPPORTED_VERSIONS", "SECTIONS", "MAX_FILE_BYTES", "MAX_TEXT_BYTES", "MAX_NORMALIZER_BYTES",
+    "MAX_FEATURES", "MAX_CLASSES", "MAX_LAYERS", "MAX_CATEGORIES", "NUMBER_PATTERN", "ModelRecord", "decode",
+    "encode", "check_file_size", "format_number", "float32", "FormatError",
+]
+
+MAGIC = b"FINF"
+SUPPORTED_VERSIONS = (2, 3)
+SECTIONS = (b"FEAT", b"TRGT", b"LAYR")
+TAG_LINEAR = 0
+TAG_ACTIVATION = 1
+MAX_NORMALIZER_BYTES = 256 * 1024  # about 13,000 features at 20 bytes a pair
+MAX_FEATURES = 16384
+MAX_CLASSES = 65536
+MAX_LAYERS = _registry.MAX_LAYERS
+MAX_CATEGORIES = 4096
+float32 = _io.float32
+
+_SMALLEST_FEATURE = 4 + 1 + 2 + 8  # a 1-byte name, kind, flags, mean and std
+_SMALLEST_TEXT = 4 + 1
+
+# features: a tuple of NumericFeature and CategoricalFeature; layers: a tuple of registry layers;
+# target: a Classification or a Regression.
+ModelRecord = namedtuple("ModelRecord", "features layers target version")
+
+
+def decode(data) -> ModelRecord:
+    """Parse FINF bytes into a ModelRecord, or raise FormatError."""
+    view = memoryview(data)
+    check_file_size(view.nbytes)  # before copying anything
+    cursor = _io.Cursor(view.tobytes())
+    magic = cursor.take(len(MAGIC), "magic")
+    if magic != MAGIC:
+        cursor.fail("magic", repr(MAGIC), repr(magic), 0)
+    version = cursor.u32("version")
+    if version not in SUPPORTED_VERSIONS:
+        swapped = {int.from_bytes(struct.pack("<I", v), "big"): v for v in SUPPORTED_VERSIONS}
+        hint = f" (byte-swapped {swapped[version]}: FINF is little-endian)" if version in swapped else ""
+        cursor.fail("version", f"one of {SUPPORTED_VERSIONS}", f"{version}{hint}", 4)
+    record = _decode_v2(cursor) if version == 2 else _decode_v3(cursor)
+    if cursor.left():
+        cursor.fail("end of file", "no more bytes", f"{_io.plural(cursor.left(), 'byte')} more")
+    return record
+
+
+def _decode_v2(cursor):
+    mean, std = _decode_normalizer(cursor)
+    layers, _ = _registry.read_layers(cursor, len(mean), "the normalizer width")
+    features = tuple(NumericFeature(f"x{i}", m, s) for i, (m, s) in enumerate(zip(mean, std, strict=True)))
+    return ModelRecord(features, layers, Classification(), 2)
+
+
+def _decode_normalizer(cursor):
+    size = cursor.u32("normalizer length")
+    if not 1 <= size <= MAX_NORMALIZER_BYTES:
+        cursor.fail("normalizer length", f"1 to {MAX_NORMALIZER_BYTES}", size, cursor.offset - 4)
+    if size > cursor.left():
+        cursor.fail("normalizer length", f"at most the {cursor.left()} bytes left", size, cursor.offset - 4)
+    start = cursor.offset
+    text = cursor.take(size, "normalizer")
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as error:
+        cursor.fail("normalizer", "UTF-8 text", f"byte {text[error.start]:#04x}", start + error.start)
+    mean, std = [], []
+    for i, (at, pair) in enumerate(_pairs(text)):
+        offset = start + at
+        values = pair.split(b",", 2)  # at most 3 pieces, however many commas a hostile pair holds
+        if len(values) != 2:
+            cursor.fail(f"normalizer pair {i}", "'mean,std'", _io.show(pair), offset)
+        std_offset = offset + len(values[0]) + 1
+        mean.append(_parse_number(cursor, values[0], "mean", i, offset))
+        std.append(_parse_number(cursor, values[1], "std", i, std_offset))
+        if not float32(std[-1]) > 0:
+            cursor.fail(f"normalizer std {i}", "a number > 0 (as float32)", _io.show(values[1]), std_offset)
+    return tuple(mean), tuple(std)
+
+
+def _pairs(text):
+    """(offset, pair) for each ";"-separated pair of text, one at a time rather than as a list."""
+    start = 0
+    while (end := text.find(b";", start)) >= 0:
+        yield start, text[start:end]
+        start = end + 1
+    yield start, text[start:]
+
+
+def _parse_number(cursor, text, name, i, offset):
+    # The grammar is checked first so float() never sees "nan", "1_000", " 1" or "١".
+    if NUMBER_PATTERN.fullmatch(text) is None:
+        cursor.fail(f"normalizer {name} {i}", "a decimal number", _io.show(text), offset)
+    value = float(text)
+    if float32(value) is None:
+        cursor.fail(f"normalizer {name} {i}", "a number in the float32 range", _io.show(text), offset)
+    return value
+
+
+def _decode_v3(cursor):
+    with _section(cursor, b"FEAT"):
+        features = _decode_features(cursor)
+    with _section(cursor, b"TRGT"):
+        target = _decode_target(cursor)
+    with _section(cursor, b"LAYR") as section:
+        width = sum(feature.width for feature in features)
+        layers, out = _registry.read_layers(cursor, width, "the width of the encoded features")
+        if out != target.n_outputs():
+            what = f"{target.n_outputs()} ({'the class count' if target.task == 'classification' else 'regression'})"
+            cursor.fail("layers output width", what, out, section.start)
+    return ModelRecord(features, layers, target, 3)
+
+
+class _section:
+    """with _section(cursor, id): reads a section's id and length; the body must fill it exactly."""
+
+    def __init__(self, cursor, name):
+        self.cursor, self.name = cursor, name
+
+    def __enter__(self):
+        cursor, name = self.cursor, self.name
+        at = cursor.offset
+        found = cursor.take(4, "section id")
+        if found != name:
+            cursor.fail("section id", repr(name), repr(found), at)
+        at = cursor.offset
+        size = cursor.u32(f"{name.decode()} length")
+        if size > cursor.left():
+            cursor.fail(f"{name.decode()} length", f"at most the {cursor.left()} bytes left", size, at)
+        self.start, self.end = cursor.offset, cursor.offset + size
+        # The body reads only inside the section: a count or length cannot reach past it.
+        self.saved, cursor.data = cursor.data, cursor.data[: self.end]
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        cursor = self.cursor
+        cursor.data = self.saved
+        if kind is None and cursor.offset != self.end:
+            left = self.end - cursor.offset
+            cursor.fail(f"{self.name.decode()} section", "no more bytes", f"{_io.plural(left, 'byte')} more")
+        return False
+
+
+def _decode_features(cursor):
+    count = cursor.count("feature count", 1, MAX_FEATURES, _SMALLEST_FEATURE)
+    features, names = [], set()
+    for i in range(count):
+        at = cursor.offset
+        name = cursor.text(f"feature {i} name")
+        if name in names:
+            cursor.fail(f"feature {i} name", "a name not used before", repr(name), at)
+        names.add(name)
+        field = f"feature {i} ({name})"
+        at = cursor.offset
+        kind = cursor.u8(f"{field} kind")
+        if kind not in FEATURE_KINDS:
+            cursor.fail(f"{field} kind", f"{NUMERIC} (numeric) or {CATEGORICAL} (categorical)", kind, at)
+        at = cursor.offset
+        flags = cursor.u8(f"{field} flags")
+        if flags & ~HAS_FILL:
+            cursor.fail(f"{field} flags", f"only bit 0 ({HAS_FILL:#04x}) set", f"{flags:#04x}", at)
+        features.append(FEATURE_KINDS[kind].read(cursor, name, field, flags))
+    return tuple(features)
+
+
+def _decode_target(cursor):
+    name = cursor.text("target name")
+    at = cursor.offset
+    task = cursor.u8("target task")
+    if task == REGRESSION:
+        mean = cursor.f32("target mean")
+        at = cursor.offset
+        std = cursor.f32("target std")
+        if not std > 0:
+            cursor.fail("target std", "a number > 0", std, at)
+        return Regression(name, mean, std)
+    if task != CLASSIFICATION:
+        cursor.fail("target task", f"{CLASSIFICATION} (classification) or {REGRESSION} (regression)", task, at)
+    count = cursor.count("class count", 2, MAX_CLASSES, _SMALLEST_TEXT)
+    classes, seen = [], set()
+    for k in range(count):
+        at = cursor.offset
+        label = cursor.text(f"class {k}")
+        if label in seen:
+            cursor.fail(f"class {k}", "a class name not used before", repr(label), at)
+        seen.add(label)
+        classes.append(label)
+    return Classification(name, classes)
+
+
+def v2_can_express(record):
+    """True if a v2 file holds everything inference needs: numeric features without fills, a classifier."""
+    return record.target.task == "classification" and all(
+        type(f) is NumericFeature and f.fill is None for f in record.features)
+
+
+def encode(record: ModelRecord, version=None) -> bytes:
+    """Serialize a ModelRecord to FINF bytes; the inverse of decode. version None: 2 if v2 can express it, else 3."""
+    if version is None:
+        version = 2 if v2_can_express(record) else 3
+    if version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"version must be one of {SUPPORTED_VERSIONS}, not {version!r}")
+    if version == 2 and not v2_can_express(record):
+        raise ValueError("FINF v2 holds only numeric features without fill values and a classifier; use version 3")
+    body = _encode_v2(record) if version == 2 else _encode_v3(record)
+    data = MAGIC + struct.pack("<I", version) + body
+    decode(data)  # never write a file the reader would refuse
+    return data
+
+
+def _encode_v2(record):
+    pairs = ";".join(f"{format_number(f.mean)},{format_number(f.std)}" for f in record.features)
+    normalizer = pairs.encode("ascii")
+    return struct.pack("<I", len(normalizer)) + normalizer + _registry.write_layers(record.layers)
+
+
+def _encode_v3(record):
+    features = [_io.pack_u32(len(record.features))]
+    for feature in record.features:
+        kind = NUMERIC if feature.kind == "numeric" else CATEGORICAL
+        flags = 0 if feature.fill is None else HAS_FILL
+        features += [_io.pack_text(feature.name, "feature name"), bytes([kind, flags]), feature.write()]
+    target = record.target
+    if target.name is None:
+        raise ValueError("a v3 file names its target: set the target's name")
+    if target.task == "regression":
+        body = bytes([REGRESSION]) + _io.pack_f32s([target.mean, target.std], "target mean and std")
+    else:
+        if target.classes is None:
+            raise ValueError("a v3 classifier names its classes: set the target's classes")
+        body = bytes([CLASSIFICATION]) + _io.pack_u32(len(target.classes))
+        body += b"".join(_io.pack_text(c, "class name") for c in target.classes)
+    sections = {
+        b"FEAT": b"".join(features),
+        b"TRGT": _io.pack_text(target.name, "target name") + body,
+        b"LAYR": _registry.write_layers(record.layers),
+    }
+    return b"".join(name + _io.pack_u32(len(data)) + data for name, data in sections.items())
