@@ -1,18 +1,40 @@
-"""The model card: the JSON beside a model file (model.bin -> model.json) that the page and CLI read."""
+"""The model card: the JSON beside a model file (model.bin -> model.json) that the page and the CLI read.
+
+Its schema, key by key (docs/ARCHITECTURE.md shows an example; check() is the one Python check of it and
+web/worker.js's checkCard mirrors it):
+
+    format "FINF", version 2 or 3, model_file (a plain file name), size_bytes, sha256 (of the model file)
+    task "classification" or "regression"; target, the target column's name
+    features, one per model input in order:
+        {name, label, unit, kind: "numeric", min, max, mean, std, step, fill}   min <= max (equal: a constant);
+            step > 0 a round number giving 100 to 200 positions from min to max; fill a number or null
+        {name, label, unit, kind: "categorical", categories, default, fill}     default: the most frequent
+            category; fill a category or null
+    classes (classification): the class names, in output order
+    target_values (regression): {label, unit, min, max, mean} of the target in the data
+    architecture {layers, parameters}, training (the settings), metrics (see training.py)
+"""
 
 import hashlib
 import json
+import math
 import os
 import re
 
-from finf import Linear
-
 _NAME_WITH_UNIT = re.compile(r"(.*\S)\s*\(([^()]*)\)")
+_STEPS = (5.0, 2.5, 2.0, 1.0)  # times a power of ten: consecutive ones differ at most 2x, so 100-200 positions
+MIN_POSITIONS = 100
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+MAX_CARD_BYTES = 1024 * 1024
 
 
 def card_path(model_path):
     """Where the card of a model file lives: the same name with .json in place of its suffix."""
     return os.path.splitext(os.fspath(model_path))[0] + ".json"
+
+
+def is_whole(text):
+    return re.fullmatch(r"[+-]?[0-9]{1,18}", text, re.ASCII) is not None
 
 
 def label_and_unit(name):
@@ -21,49 +43,176 @@ def label_and_unit(name):
     return (match.group(1), match.group(2).strip()) if match else (name, "")
 
 
-def feature_info(dataset):
-    """Per feature: name, label, unit, min, max, mean, std (all rows) and the slider step 10**-decimals."""
-    features = []
-    for j, name in enumerate(dataset.feature_names):
-        column = dataset.X[:, j]
-        places = dataset.decimals[j]
-        label, unit = label_and_unit(name)
-        features.append({
-            "name": name, "label": label, "unit": unit,
-            "min": float(column.min()), "max": float(column.max()),
-            # two more decimals than the data has: enough to show, short enough to read
-            "mean": round(float(column.mean()), places + 2), "std": round(float(column.std()), places + 2),
-            "step": 10.0**-places if places else 1,
-        })
-    return features
+def slider_step(low, high):
+    """The largest round step (1, 2, 2.5 or 5 times a power of ten) that gives at least 100 positions."""
+    span = high - low
+    if not span > 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(span / MIN_POSITIONS))
+    for mantissa in _STEPS:
+        step = mantissa * power
+        if span / step >= MIN_POSITIONS * (1 - 1e-9):
+            return _tidy(step)
+    return _tidy(power)
+
+
+def _tidy(value, digits=12):
+    """value without binary noise: 0.30000000000000004 -> 0.3."""
+    return float(f"{value:.{digits}g}")
+
+
+def _numeric_info(values, feature, label, unit):
+    import numpy as np  # only where a card is made, so predict and inspect start without numpy
+
+    present = values[~np.isnan(values)]
+    low, high = float(present.min()), float(present.max())
+    step = slider_step(low, high)
+    # Snapped outward to whole steps, so every value in the data is a position of the slider.
+    places = max(0, -math.floor(math.log10(step)) + 1)
+    low, high = round(math.floor(low / step + 1e-9) * step, places), round(math.ceil(high / step - 1e-9) * step, places)
+    return {"name": feature.name, "label": label, "unit": unit, "kind": "numeric", "min": low, "max": high,
+            "mean": _tidy(float(present.mean()), 6), "std": _tidy(float(present.std()), 6), "step": step,
+            "fill": feature.fill}
+
+
+def _categorical_info(values, feature, label, unit):
+    import numpy as np
+
+    codes = values[~np.isnan(values)].astype(np.int64)
+    counts = np.bincount(codes, minlength=len(feature.categories))
+    return {"name": feature.name, "label": label, "unit": unit, "kind": "categorical",
+            "categories": list(feature.categories), "default": feature.categories[int(np.argmax(counts))],
+            "fill": feature.fill}
+
+
+def feature_info(dataset, model):
+    """The card's features: what the page needs to build an input for each (all rows of the data)."""
+    info = []
+    for j, feature in enumerate(dataset_features(dataset, model)):
+        label, unit = label_and_unit(feature.name)
+        describe = _numeric_info if feature.kind == "numeric" else _categorical_info
+        info.append(describe(dataset.X[:, j], feature, label, unit))
+    return info
+
+
+def dataset_features(dataset, model):
+    """The model's features, named as in the data (a v2 file calls them x0, x1, ...)."""
+    if model.version == 2:
+        return [type(f)(name, f.mean, f.std) for name, f in zip(dataset.feature_names, model.features, strict=True)]
+    return list(model.features)
+
+
+def target_values(dataset):
+    label, unit = label_and_unit(dataset.target)
+    y = dataset.y
+    return {"label": label, "unit": unit, "min": float(y.min()), "max": float(y.max()),
+            "mean": _tidy(float(y.mean()), 6)}
 
 
 def describe_layers(model):
     """['Linear(4, 32)', 'ReLU', ...]: the architecture in PyTorch's words."""
-    names = {"identity": "Identity", "relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax"}
-    return [
-        f"Linear({layer.in_features}, {layer.out_features})" if isinstance(layer, Linear) else names[layer.kind]
-        for layer in model.layers
-    ]
+    return [layer.describe() for layer in model.layers]
 
 
 def make_card(dataset, model, model_bytes, settings, metrics, model_file="model.bin"):
     """The model card as a dict, in the key order the JSON file shows."""
-    return {
+    card = {
         "format": "FINF",
         "version": model.version,
         "model_file": model_file,
         "size_bytes": len(model_bytes),
         "sha256": hashlib.sha256(model_bytes).hexdigest(),
+        "task": dataset.task,
         "target": dataset.target,
-        "features": feature_info(dataset),
-        "classes": list(dataset.classes),
-        "architecture": {"layers": describe_layers(model), "parameters": sum(len(p) for p in model.parameters())},
-        "training": settings,
-        "metrics": metrics,
+        "features": feature_info(dataset, model),
     }
+    if dataset.task == "classification":
+        card["classes"] = list(dataset.classes)
+    else:
+        card["target_values"] = target_values(dataset)
+    card["architecture"] = {"layers": describe_layers(model), "parameters": sum(len(p) for p in model.parameters())}
+    card["training"] = settings
+    card["metrics"] = metrics
+    return card
 
 
 def dumps(card):
     """The card's JSON text: indented, UTF-8 safe, ending in a newline."""
     return json.dumps(card, indent=2, ensure_ascii=False) + "\n"
+
+
+def read(path, model, model_bytes):
+    """The card at path, checked against the model it describes; ValueError naming the path otherwise."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read(MAX_CARD_BYTES + 1)
+        card = json.loads(text) if len(text) <= MAX_CARD_BYTES else None
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the model card: {error.strerror or error}") from None
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ValueError(f"{path}: not a valid model card: {error}") from None
+    problem = check(card, model, model_bytes)
+    if problem:
+        raise ValueError(f"{path}: {problem}")
+    return card
+
+
+def check(card, model, model_bytes):
+    """None if card is a valid card for this model and file, else what is wrong, in words."""
+    if not isinstance(card, dict):
+        return f"not a valid model card: expected a JSON object of at most {MAX_CARD_BYTES} bytes"
+    if card.get("sha256") != hashlib.sha256(model_bytes).hexdigest():
+        return "the model card describes a different model file (its sha256 does not match)"
+    if not (isinstance(card.get("model_file"), str) and re.fullmatch(r"[\w.-]+", card["model_file"])):
+        return "model card 'model_file': expected a plain file name"
+    if card.get("task", "classification") != model.task:
+        return f"model card 'task': expected {model.task!r}, found {card.get('task')!r}"
+    features = card.get("features")
+    if not (isinstance(features, list) and len(features) == model.n_features):
+        return f"model card 'features': expected {model.n_features} features with names"
+    for i, (info, feature) in enumerate(zip(features, model.features, strict=True)):
+        problem = _check_feature(info, feature, model.version)
+        if problem:
+            return f"model card 'features'[{i}]: {problem}"
+    return _check_target(card, model)
+
+
+def _check_target(card, model):
+    if model.task == "regression":
+        if not _range_ok(card.get("target_values")):
+            return "model card 'target_values': expected {label, unit, min, max, mean} with min <= max"
+        return None
+    classes = card.get("classes")
+    if not (isinstance(classes, list) and len(classes) == model.n_outputs and all(isinstance(c, str) for c in classes)):
+        return f"model card 'classes': expected {model.n_outputs} class names"
+    return None
+
+
+def _check_feature(info, feature, version):
+    if not (isinstance(info, dict) and isinstance(info.get("name"), str)):
+        return "expected a feature with a name"
+    if version == 3 and info["name"] != feature.name:
+        return f"expected the name {feature.name!r}, found {info['name']!r}"
+    kind = info.get("kind", "numeric")  # cards from before kinds described numeric features alone
+    if kind != feature.kind:
+        return f"expected kind {feature.kind!r}, found {kind!r}"
+    if kind == "categorical":
+        if info.get("categories") != list(feature.categories) or info.get("default") not in feature.categories:
+            return "expected the model's categories and a default among them"
+        return None
+    if not _range_ok(info):
+        return "expected numbers min <= max"
+    step = info.get("step", 1)
+    if not (_number(step) and step > 0):
+        return "expected a step > 0"
+    return None
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _range_ok(info):
+    if not isinstance(info, dict):
+        return False
+    return _number(info.get("min")) and _number(info.get("max")) and info["min"] <= info["max"]

@@ -8,7 +8,6 @@ NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 FLOAT32_MAX = 3.4028234663852886e38  # models store float32, so larger magnitudes cannot be represented
 _NON_FINITE = {"nan", "inf", "infinity"}
 _SHOW_CHARS = 40
-MAX_DECIMALS = 15
 
 
 def show(text):
@@ -31,11 +30,3 @@ def parse_number(text):
     if not abs(value) <= FLOAT32_MAX:
         raise ValueError(f"expected a number within float32 range (|x| <= 3.4e38), found {show(text)}")
     return value
-
-
-def decimals(text):
-    """Digits after the decimal point of a valid number, exponent applied, 0 to 15: '5.10' -> 2, '1e-3' -> 3."""
-    mantissa, _, exponent = text.strip().lower().partition("e")
-    # A long exponent (only possible on zero, e.g. "0e-99999") is clamped before int() sees it.
-    shift = int(exponent[:6]) if exponent else 0
-    return min(max(len(mantissa.partition(".")[2]) - shift, 0), MAX_DECIMALS)

@@ -1,0 +1,144 @@
+"""Scoring rows with a model from the command line: values typed by people, and whole CSV files.
+
+Values are matched to the model's features by column name, so a CSV's other columns and its column order
+do not matter. A cell that is empty or a missing-value marker (data.MISSING) is a missing value; a
+categorical feature takes its category's name; a numeric one the CSV number grammar (values.NUMBER).
+Files are read a record at a time, so memory stays constant however long the file.
+"""
+
+import csv
+import os
+import sys
+
+import numpy as np
+
+from . import metrics
+from .data import CSVError, check_fields, check_header, is_missing, stream_records
+from .files import write_atomic_stream
+from .values import parse_number
+
+
+def parse_values(model, texts):
+    """The row for model.predict from one text per feature; ValueError naming the value that is wrong."""
+    if len(texts) != model.n_features:
+        raise ValueError(f"expected {model.n_features} feature values, got {len(texts)}")
+    return [_value(feature, text, f"value {i + 1} of {len(texts)}")
+            for i, (feature, text) in enumerate(zip(model.features, texts, strict=True))]
+
+
+def _value(feature, text, where):
+    if is_missing(text):
+        if feature.fill is None:
+            raise ValueError(f"{where} ({feature.name!r}): missing value {text!r}, and the model was not trained "
+                             "to fill it (finf train --missing impute does)")
+        return None
+    if feature.kind == "categorical":
+        return text.strip()
+    try:
+        return parse_number(text)
+    except ValueError as error:
+        raise ValueError(f"{where} ({feature.name!r}): {error}") from None
+
+
+def output_columns(model, classes):
+    """The columns predict --csv adds: prediction, then p(class) for each class of a classifier."""
+    return ["prediction"] + ([f"p({name})" for name in classes] if model.task == "classification" else [])
+
+
+def _open(path):
+    try:
+        return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the caller's with
+    except OSError as error:
+        raise CSVError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _columns(path, records, names, wanted, what="feature"):
+    """The header's names and, for each wanted name, its column index; CSVError naming a missing one."""
+    header_line, header = next(records, (None, None))
+    if header is None:
+        raise CSVError(f"{path}: empty file: expected a header row")
+    columns = check_header(path, header_line, header)
+    for name in wanted:
+        if name not in columns:
+            raise CSVError(f"{path}:{header_line}: no column named {name!r}, a {what} of the model")
+    return columns, [columns.index(name) for name in names]
+
+
+def predict_csv(model, names, classes, path, out=None):
+    """Write path's rows plus the model's prediction columns as CSV to out (a path, or stdout when None).
+
+    names are the model's feature names (from its file, or its card for a v2 file); classes its class names.
+    Written to a temporary file beside out and renamed when every row is scored, so an error leaves no
+    half-written out.
+    """
+    path = os.fspath(path)
+    with _open(path) as f:
+        records = stream_records(path, f)
+        header, index = _columns(path, records, names, names)
+        added = output_columns(model, classes)
+        clash = [name for name in added if name in header]
+        if clash:
+            raise CSVError(f"{path}:1: column {clash[0]!r} would be written twice: rename it in the input")
+
+        def rows():
+            yield header + added
+            for line, fields in records:
+                yield fields + _score(model, classes, path, line, fields, header, index)
+
+        if out is None:
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            for row in rows():
+                writer.writerow(row)
+            return
+        write_atomic_stream(os.fspath(out), lambda stream: csv.writer(stream, lineterminator="\n").writerows(rows()))
+
+
+def _score(model, classes, path, line, fields, header, index):
+    check_fields(path, line, fields, header)
+    try:
+        row = [_value(feature, fields[j], f"column {header[j]!r}") for feature, j in zip(model.features, index,
+                                                                                        strict=True)]
+        if model.task == "regression":
+            return [repr(model.predict(row))]
+        probabilities = model.predict_proba(row)
+    except ValueError as error:
+        raise CSVError(f"{path}:{line}: {error}") from None
+    best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    return [classes[best]] + [repr(p) for p in probabilities]
+
+
+def evaluate_csv(model, names, classes, target, path):
+    """metrics.evaluate of the model on a labelled CSV (rows with a missing target are left out)."""
+    path = os.fspath(path)
+    truth, predicted = [], []
+    with _open(path) as f:
+        records = stream_records(path, f)
+        header, index = _columns(path, records, names + [target], names)
+        if target not in header:
+            raise CSVError(f"{path}:1: no column named {target!r}, the model's target")
+        t = header.index(target)
+        known = {name: k for k, name in enumerate(classes or [])}
+        for line, fields in records:
+            if len(fields) > t and is_missing(fields[t]):
+                continue
+            scored = _score(model, classes, path, line, fields, header, index)
+            truth.append(_truth(model, known, path, line, target, fields[t]))
+            predicted.append(known[scored[0]] if model.task == "classification" else float(scored[0]))
+    if not truth:
+        raise CSVError(f"{path}: no rows with a {target!r} value to evaluate on")
+    if model.task == "classification":
+        return metrics.evaluate("classification", np.array(truth), np.array(predicted), len(classes))
+    return metrics.evaluate("regression", np.array(truth, dtype=np.float64), np.array(predicted))
+
+
+def _truth(model, known, path, line, target, text):
+    label = text.strip()
+    if model.task == "classification":
+        if label not in known:
+            shown = ", ".join(repr(name) for name in list(known)[:20])
+            raise CSVError(f"{path}:{line}: column {target!r}: {label!r} is not a class of the model ({shown})")
+        return known[label]
+    try:
+        return parse_number(label)
+    except ValueError as error:
+        raise CSVError(f"{path}:{line}: column {target!r}: {error}") from None
