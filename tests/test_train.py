@@ -9,8 +9,7 @@ import pytest
 
 import finf
 import finf_train
-from finf_train import Dataset, fit, read_csv, stratified_split, train
-from finf_train.training import from_finf, predict_proba
+from finf_train import Dataset, fit, from_finf, predict_proba, read_csv, stratified_split, train
 
 IRIS = Path(__file__).parent.parent / "data" / "iris.csv"
 
@@ -180,8 +179,8 @@ def test_fit_is_usable_on_its_own(iris):
     train_index, val_index = stratified_split(iris.y, 0.2, seed=0)
     mean, std = finf_train.fit_normalizer(iris.X[train_index])
     X = finf_train.apply_normalizer(iris.X, mean, std)
-    mlp = fit(X[train_index], iris.y[train_index], hidden=(8,), epochs=200, lr=0.05)
-    assert (mlp.predict_proba(X[val_index]).argmax(axis=1) == iris.y[val_index]).mean() >= 0.9
+    network = fit(X[train_index], iris.y[train_index], hidden=(8,), epochs=200, lr=0.05)
+    assert (network.predict_proba(X[val_index]).argmax(axis=1) == iris.y[val_index]).mean() >= 0.9
 
 
 @pytest.mark.parametrize(("settings", "message"), [
