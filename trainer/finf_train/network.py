@@ -14,6 +14,7 @@ class Network:
         if task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, not {task!r}")
         self.layers, self.task = layers, task
+        self.epochs_run = None  # set by fit: fewer than its epochs when tol stopped it
 
     @property
     def n_features(self):

@@ -47,31 +47,34 @@ class Sequential(Module):
     """
 
     def __init__(self, *modules):
-        self.modules = modules
+        self._modules = modules
         flat, flat_grad = _allocate(self.parameters())
         _bind(self, flat, flat_grad, 0)
 
     def children(self):
-        return self.modules
+        return self._modules
 
     def forward(self, x):
-        for module in self.modules:
+        for module in self._modules:
             x = module.forward(x)
         return x
 
     def backward(self, grad_out):
-        for module in reversed(self.modules):
+        for module in reversed(self._modules):
             grad_out = module.backward(grad_out)
         return grad_out
 
     def __getitem__(self, index):
-        return self.modules[index]
+        return self._modules[index]
+
+    def __iter__(self):
+        return iter(self._modules)
 
     def __len__(self):
-        return len(self.modules)
+        return len(self._modules)
 
     def __repr__(self):
-        inner = "".join(f"\n  {module!r}," for module in self.modules)
+        inner = "".join(f"\n  {module!r}," for module in self._modules)
         return f"Sequential({inner}\n)"
 
 
