@@ -12,32 +12,12 @@ import finf
 from . import card as model_card
 from . import nn
 from .data import CSVError, Dataset, read_csv
+from .defaults import DEFAULTS, MODEL_DEFAULTS
 from .export import from_finf, to_finf
 from .network import TASKS, Network
 from .normalize import apply_normalizer, fit_normalizer
 from .optim import DEFAULT_LR, make_optimizer
 
-DEFAULTS = {
-    "hidden": (32,),
-    "activation": "relu",
-    "optimizer": "adam",
-    "lr": None,  # the optimizer's default: 0.01 for Adam, 0.1 for SGD
-    "epochs": 300,
-    "batch_size": None,  # full batch
-    "val_fraction": 0.2,
-    "seed": 0,
-}
-# How long each kind of model trains when fit's epochs and tol are None (tol > 0: stop once every element of
-# the full-batch gradient is below it). Measured on an 80/20 split of scikit-learn's diabetes data:
-# - "linear", no hidden layer (logistic or linear regression): the loss is convex and full-batch Adam at its
-#   default rate reaches the optimum to float64 precision; least squares to 1e-4 after ~2,600 epochs.
-# - "regression" with hidden layers overfits a small noisy target fast: test R^2 0.39 after 50 epochs, 0.0
-#   after 300 (scikit-learn's MLPRegressor: 0.38); on make_friedman1, 50 epochs reach 0.84 (MLPRegressor 0.80).
-MODEL_DEFAULTS = {
-    "classification": {"epochs": DEFAULTS["epochs"], "tol": 0.0},
-    "regression": {"epochs": 50, "tol": 0.0},
-    "linear": {"epochs": 5000, "tol": 1e-7},
-}
 MAX_PARAMETERS = finf._format.MAX_FILE_BYTES // 4 // 2  # float32 each, with room for the rest of the file
 _THREADED_BLAS_WORK = 50_000  # batch rows x widest layer below which BLAS stays single-threaded anyway
 
