@@ -43,8 +43,8 @@ def load_iris(seed=0, val_fraction=0.2):
 def train_model(iris):
     """The finf model all inference competitors share: the trainer's defaults on the training split."""
     z = apply_normalizer(iris.X, iris.mean, iris.std)
-    mlp = fit(z[iris.train], iris.y[iris.train], len(iris.classes))
-    return finf.load(finf.dumps(to_finf(mlp, iris.mean, iris.std)))
+    network = fit(z[iris.train], iris.y[iris.train], len(iris.classes))
+    return finf.load(finf.dumps(to_finf(network, iris.mean, iris.std)))
 
 
 def weights(model):

@@ -23,8 +23,8 @@ TORCH_GRID = [("adam", lr, n) for lr in (0.01, 0.03) for n in (50, 100, 300)]
 
 def finf_trainer(optimizer, lr, epochs):
     def train(x, y, n_classes):
-        mlp = fit(x, y, n_classes, hidden=(32,), optimizer=optimizer, lr=lr, epochs=epochs, seed=0)
-        return lambda rows: mlp.predict_proba(rows).argmax(axis=1)
+        network = fit(x, y, n_classes, hidden=(32,), optimizer=optimizer, lr=lr, epochs=epochs, seed=0)
+        return network.predict
 
     return train
 

@@ -142,7 +142,9 @@ def test_inspect(model):
     assert f"FINF version 2, {size} bytes" in text
     assert "Linear(4, 32)  160 parameters" in text and "Linear(32, 3)  99 parameters" in text
     assert "ReLU" in text and "Softmax" in text and "parameters: 259" in text
-    assert "sepal length (cm)" in text and "normalizer: 4 features" in text
+    assert "sepal length (cm)  numeric, mean 5.8483334, std 0.8204656" in text
+    assert "features: 4 (names from the card)" in text
+    assert "classes: setosa, versicolor, virginica" in text
 
 
 def test_predict_and_inspect_work_without_numpy(model):
@@ -159,9 +161,9 @@ def test_predict_and_inspect_work_without_numpy(model):
     (lambda d: d, ["cannot read: Is a directory"]),
     (lambda d: _csv(d, ""), ["d.csv: empty file"]),
     (lambda d: _csv(d, "a,b,species\n"), ["d.csv:1: header only"]),
-    (lambda d: _csv(d, "a,b,species\n1,2,x\n3,,y\n"), ["d.csv:3: column 'b': missing value ''"]),
+    (lambda d: _csv(d, "a,b,species\n1,2,x\n3,,y\n"), ["d.csv:3: column 'b': 1 cell is missing", "--missing drop"]),
     (lambda d: _csv(d, "a,b,species\n1,2,x\n3,four,y\n"), ["d.csv:3: column 'b': expected a number, found 'four'"]),
-    (lambda d: _csv(d, "a,b,species\n1,2,x\nnan,4,y\n"), ["d.csv:3: column 'a': expected a finite number"]),
+    (lambda d: _csv(d, "a,b,species\n1,2,x\ninf,4,y\n"), ["d.csv:3: column 'a': expected a finite number"]),
     (lambda d: _csv(d, "a,b,species\n1,2,x\n3,4\n"), ["d.csv:3: column 'species': missing field"]),
     (lambda d: _csv(d, "a,b,species\n1,2,x,7\n"), ["d.csv:2: column 4", "unexpected field '7'"]),
     (lambda d: _csv(d, "a,b,label\n1,2,x\n"), ["d.csv:1: no column named 'species'"]),
@@ -206,7 +208,8 @@ def test_successful_training_replaces_an_existing_model(tmp_path, model):
     (["--lr", "nan"], "argument --lr: expected a finite number, found 'nan'"),
     (["--lr", "0"], "argument --lr: expected a number > 0, found '0'"),
     (["--val-fraction", "1"], "argument --val-fraction: expected a number in [0, 1), found '1'"),
-    (["--hidden", "0"], "argument --hidden: expected a whole number >= 1, found '0'"),
+    (["--hidden", "-1"], "argument --hidden: expected a whole number >= 0, found '-1'"),
+    (["--hidden", "32", "0"], "--hidden: 0 means no hidden layer and stands alone, found 32 0"),
     (["--hidden", "99999999"], "argument --hidden: expected a layer size of at most 65536"),
     (["--batch-size", "-3"], "argument --batch-size: expected a whole number >= 1, found '-3'"),
     (["--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
@@ -250,7 +253,7 @@ def test_help_lists_every_command_and_each_command_its_options():
 
 
 def test_unknown_command_names_the_choices():
-    assert_one_line_error(finf("fit", "x.csv"), "invalid choice: 'fit'", "'train', 'predict', 'inspect'")
+    assert_one_line_error(finf("fit", "x.csv"), "invalid choice: 'fit'", "'train', 'predict', 'evaluate', 'inspect'")
 
 
 def test_missing_arguments_are_one_line():
@@ -262,12 +265,13 @@ def test_missing_arguments_are_one_line():
 @pytest.mark.parametrize(("values", "fragment"), [
     (["5.1", "3.5", "1.4"], "iris.bin: expected 4 feature values, got 3"),
     (["5.1", "3.5", "1.4", "0.2", "9"], "expected 4 feature values, got 5"),
-    (["5.1", "abc", "1.4", "0.2"], "value 2 of 4: expected a number, found 'abc'"),
-    (["5.1", "3.5", "nan", "0.2"], "value 3 of 4: expected a finite number, found 'nan'"),
-    (["5.1", "3.5", "1.4", "-inf"], "value 4 of 4: expected a finite number, found '-inf'"),
-    (["5.1", "3.5", "1.4", "1e999"], "value 4 of 4: expected a number within float32 range"),
-    (["true", "3.5", "1.4", "0.2"], "value 1 of 4: expected a number, found 'true'"),
-    (["5.1", "3.5", "1.4", ""], "value 4 of 4: missing value"),
+    (["5.1", "abc", "1.4", "0.2"], "value 2 of 4 ('sepal width (cm)'): expected a number, found 'abc'"),
+    (["5.1", "3.5", "nan", "0.2"], "value 3 of 4 ('petal length (cm)'): missing value 'nan', and the model was not "
+                                   "trained to fill it (finf train --missing impute does)"),
+    (["5.1", "3.5", "1.4", "-inf"], "value 4 of 4 ('petal width (cm)'): expected a finite number, found '-inf'"),
+    (["5.1", "3.5", "1.4", "1e999"], "value 4 of 4 ('petal width (cm)'): expected a number within float32 range"),
+    (["true", "3.5", "1.4", "0.2"], "value 1 of 4 ('sepal length (cm)'): expected a number, found 'true'"),
+    (["5.1", "3.5", "1.4", ""], "value 4 of 4 ('petal width (cm)'): missing value"),
 ])
 def test_predict_rejects_bad_values(model, values, fragment):
     assert_one_line_error(finf("predict", model, *values), "finf predict: error: ", fragment)

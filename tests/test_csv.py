@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finf_train import data
+from finf_train import rows
 from finf_train.data import CSVError, read_csv
 from finf_train.values import parse_number
 
@@ -133,7 +133,8 @@ def test_crlf_line_ends_report_the_right_line(tmp_path):
 def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path):
     ds = read_csv(write(tmp_path, "a,b,label\n\n1,2,x\n\n3,4,y\n\n"), "label")
     assert ds.lines.tolist() == [3, 5]
-    assert error(tmp_path, "a,b,label\n\n1,2,x\n\n3,?,y\n") == ":5: column 'b': expected a number, found '?'" + NUMBER_HINT
+    message = error(tmp_path, "a,b,label\n\n1,2,x\n\n3,?,y\n")
+    assert message == ":5: column 'b': expected a number, found '?'" + NUMBER_HINT
 
 
 def test_empty_file(tmp_path):
@@ -240,7 +241,7 @@ def test_nul_byte(tmp_path):
 
 
 def test_file_too_large(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "MAX_CSV_BYTES", 20)
+    monkeypatch.setattr(rows, "MAX_CSV_BYTES", 20)
     assert error(tmp_path, GOOD) == ": file too large: expected at most 20 bytes"
 
 

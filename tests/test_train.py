@@ -9,8 +9,7 @@ import pytest
 
 import finf
 import finf_train
-from finf_train import Dataset, fit, read_csv, stratified_split, train
-from finf_train.training import from_finf, predict_proba
+from finf_train import Dataset, fit, from_finf, predict_proba, read_csv, stratified_split, train
 
 IRIS = Path(__file__).parent.parent / "data" / "iris.csv"
 
@@ -25,12 +24,12 @@ def iris_result(iris):
     return train(iris)
 
 
-def dataset(X, y, decimals=3):
-    """A Dataset built in memory, as if read from a CSV with a header on line 1."""
+def dataset(X, y):
+    """A Dataset of numeric features and class indices y, built in memory as if read from a CSV."""
     X = np.asarray(X, dtype=np.float64)
     names = [f"x{j}" for j in range(X.shape[1])]
     classes = [str(c) for c in range(int(y.max()) + 1)]
-    return Dataset(X, np.asarray(y), names, classes, "label", [decimals] * X.shape[1], np.arange(2, len(y) + 2), "mem")
+    return Dataset(X, np.asarray(y), names, classes, "label", [None] * X.shape[1], np.arange(2, len(y) + 2), "mem")
 
 
 def test_iris_file_is_the_150_row_data_set(iris):
@@ -180,8 +179,8 @@ def test_fit_is_usable_on_its_own(iris):
     train_index, val_index = stratified_split(iris.y, 0.2, seed=0)
     mean, std = finf_train.fit_normalizer(iris.X[train_index])
     X = finf_train.apply_normalizer(iris.X, mean, std)
-    mlp = fit(X[train_index], iris.y[train_index], hidden=(8,), epochs=200, lr=0.05)
-    assert (mlp.predict_proba(X[val_index]).argmax(axis=1) == iris.y[val_index]).mean() >= 0.9
+    network = fit(X[train_index], iris.y[train_index], hidden=(8,), epochs=200, lr=0.05)
+    assert (network.predict_proba(X[val_index]).argmax(axis=1) == iris.y[val_index]).mean() >= 0.9
 
 
 @pytest.mark.parametrize(("settings", "message"), [
@@ -201,7 +200,7 @@ def test_bad_settings_are_rejected(iris, settings, message):
 
 
 def test_a_csv_path_needs_a_target():
-    with pytest.raises(ValueError, match="the name of the label column is needed"):
+    with pytest.raises(ValueError, match="the name of the target column is needed"):
         train(IRIS)
 
 
@@ -221,14 +220,18 @@ def test_class_with_one_row_cannot_be_split(tmp_path):
 def test_card_describes_data_model_and_training(iris_result):
     card = iris_result.card
     assert card["format"] == "FINF" and card["version"] == 2 and card["target"] == "species"
+    assert card["task"] == "classification"
     feature = card["features"][0]
-    assert feature == {"name": "sepal length (cm)", "label": "sepal length", "unit": "cm", "min": 4.3, "max": 7.9,
-                       "mean": 5.843, "std": 0.825, "step": 0.1}
+    assert feature == {"name": "sepal length (cm)", "label": "sepal length", "unit": "cm", "kind": "numeric",
+                       "min": 4.3, "max": 7.9, "mean": 5.84333, "std": 0.825301, "step": 0.025, "fill": None}
     assert card["architecture"] == {"layers": ["Linear(4, 32)", "ReLU", "Linear(32, 3)", "Softmax"], "parameters": 259}
     training = card["training"]
-    assert training == {"optimizer": "adam", "lr": 0.01, "epochs": 300, "batch_size": None, "hidden": [32],
-                        "activation": "relu", "seed": 0, "val_fraction": 0.2, "train_rows": 120, "val_rows": 30}
-    assert set(card["metrics"]) == {"train_accuracy", "val_accuracy", "accuracy", "confusion_matrix", "train_seconds"}
+    assert training == {"task": "classification", "missing": "error", "optimizer": "adam", "lr": 0.01, "epochs": 300,
+                        "batch_size": None, "hidden": [32], "activation": "relu", "seed": 0, "val_fraction": 0.2,
+                        "train_rows": 120, "val_rows": 30}
+    assert set(card["metrics"]) == {"train_accuracy", "val_accuracy", "accuracy", "baseline_accuracy", "baseline_class",
+                                    "confusion_matrix", "train_seconds"}
+    assert card["metrics"]["baseline_accuracy"] == pytest.approx(1 / 3)  # 10 of each class in the validation rows
 
 
 def test_package_import_does_not_import_numpy():

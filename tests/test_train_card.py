@@ -25,11 +25,11 @@ def test_features_steps_and_statistics(tmp_path):
     path.write_text("count,weight (kg),ratio,label\n1,2.5,0.125,a\n3,3.75,0.5,b\n5,4,0.25,a\n7,1.25,1e-1,b\n")
     card = train(path, "label", val_fraction=0, epochs=5).card
     count, weight, ratio = card["features"]
-    assert count == {"name": "count", "label": "count", "unit": "", "min": 1.0, "max": 7.0, "mean": 4.0,
-                     "std": 2.24, "step": 1}
-    assert weight["label"] == "weight" and weight["unit"] == "kg" and weight["step"] == 0.01
+    assert count == {"name": "count", "label": "count", "unit": "", "kind": "numeric", "min": 1.0, "max": 7.0,
+                     "mean": 4.0, "std": 2.23607, "step": 0.05, "fill": None}  # 120 positions from 1 to 7
+    assert weight["label"] == "weight" and weight["unit"] == "kg" and weight["step"] == 0.025  # 110 positions
     assert weight["min"] == 1.25 and weight["max"] == 4.0 and weight["mean"] == 2.875
-    assert ratio["step"] == 0.001
+    assert ratio["step"] == 0.0025 and (ratio["min"], ratio["max"]) == (0.1, 0.5)  # 160 positions
     assert card["classes"] == ["a", "b"] and card["target"] == "label"
 
 

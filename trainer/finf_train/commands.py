@@ -112,7 +112,10 @@ def run_predict(args):
         raise ValueError("--out goes with --csv")
     from .scoring import parse_values  # noqa: I001
 
-    row = parse_values(model, args.values)
+    try:
+        row = parse_values(model, names, args.values)
+    except ValueError as error:
+        raise ValueError(f"{args.model}: {error}") from None
     if model.task == "regression":
         value = model.predict(row)
         print(json.dumps({"prediction": value}) if args.json else _format_value(value, card))

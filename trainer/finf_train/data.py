@@ -8,8 +8,6 @@ whether they are an error (the default), drop their rows, or stay (NaN) to be im
 missing are always dropped. Anything else is a CSVError, raised on the first problem.
 """
 
-import csv
-import io
 import math
 import os
 import re
@@ -18,11 +16,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .rows import MISSING, CSVError, check_fields, check_header, is_missing, read_records
 from .values import parse_number, show
 
-MAX_CSV_BYTES = 64 * 1024 * 1024  # read at most this much, so memory stays bounded whatever the file
+__all__ = ["CSVError", "Dataset", "MISSING", "read_csv"]
+
 MAX_CATEGORIES = 50  # distinct values a categorical column may have; more is an id, a name or free text
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "none"})  # compared lower-cased, spaces stripped
 MISSING_POLICIES = ("error", "drop", "impute")
 TASKS = ("auto", "classification", "regression")
 # A numeric target with at most this many distinct whole numbers is a class label; with more than
@@ -30,10 +29,6 @@ TASKS = ("auto", "classification", "regression")
 CLASSIFICATION_MOST = 10
 REGRESSION_LEAST = 30
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
-
-
-class CSVError(ValueError):
-    """A CSV that cannot be trained on; the message names the file, line, column and value."""
 
 
 class Dataset(NamedTuple):
@@ -152,7 +147,7 @@ def read_csv(path, target, *, task="auto", ignore=(), categorical=(), missing="e
     if missing not in MISSING_POLICIES:
         raise ValueError(f"missing must be one of {', '.join(MISSING_POLICIES)}, not {missing!r}")
     name = os.fspath(path)
-    records = _records(name, _read_text(name))
+    records = read_records(name)
     header_line, header = next(records, (None, None))
     if header is None:
         raise CSVError(f"{name}: empty file: expected a header row and data rows")
@@ -248,99 +243,6 @@ def _apply_missing(dataset, columns, policy):
     return dataset._replace(X=dataset.X[keep], y=dataset.y[keep], lines=dataset.lines[keep], dropped=dropped)
 
 
-def _read_text(name):
-    try:
-        with open(name, "rb") as f:
-            data = f.read(MAX_CSV_BYTES + 1)
-    except OSError as error:
-        raise CSVError(f"{name}: cannot read: {error.strerror or error}") from None
-    if len(data) > MAX_CSV_BYTES:
-        raise CSVError(f"{name}: file too large: expected at most {MAX_CSV_BYTES} bytes")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CSVError(f"{name}:1: UTF-16 text: save the file as UTF-8 CSV")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start]
-        raise CSVError(
-            f"{name}:{line}: not UTF-8 text: byte {bad:#04x} at byte offset {error.start}; save the file as UTF-8 CSV"
-        ) from None
-
-
-def _records(name, text):
-    """Yield (first line number, fields) for each non-blank record; quoted fields may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise CSVError(_malformed(name, text, start, error)) from None
-        if fields:
-            yield start, fields
-        start = reader.line_num + 1
-
-
-def stream_records(name, f):
-    """Like _records, for an open text file read a record at a time, so memory stays constant."""
-    reader = csv.reader(f, strict=True)
-    start = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise CSVError(f"{name}:{start}: malformed CSV: {error}") from None
-        except UnicodeDecodeError as error:
-            raise CSVError(f"{name}:{reader.line_num + 1}: not UTF-8 text: byte {error.object[error.start]:#04x}; "
-                           "save the file as UTF-8 CSV") from None
-        if fields:
-            yield start, fields
-        start = reader.line_num + 1
-
-
-def is_missing(cell):
-    return cell.strip().lower() in MISSING
-
-
-def _malformed(name, text, line, error):
-    """The message for a csv.Error; a field over the csv module's size limit is found and named."""
-    limit = csv.field_size_limit()
-    if "field larger than field limit" not in str(error):
-        return f"{name}:{line}: malformed CSV: {error}"
-    # Re-read just this record with the limit lifted to learn which field it was.
-    lines = io.StringIO(text, newline="").readlines()[line - 1 :]
-    csv.field_size_limit(len(text) + 1)
-    try:
-        fields = next(csv.reader(lines), [])
-    except csv.Error:
-        fields = []
-    finally:
-        csv.field_size_limit(limit)
-    column = next((j for j, field in enumerate(fields) if len(field) > limit), None)
-    where = f"column {column + 1}" if column is not None else "a field"
-    value = f": {show(fields[column])}" if column is not None else ""
-    return f"{name}:{line}: {where}: field longer than the CSV limit of {limit} characters{value}"
-
-
-def check_header(name, line, header, target=None):
-    """The header's column names, stripped; CSVError for an empty or repeated name."""
-    names = [column.strip() for column in header]
-    seen = {}
-    for j, column in enumerate(names):
-        if not column:
-            raise CSVError(f"{name}:{line}: column {j + 1}: empty header name")
-        if column in seen:
-            what = "the target column" if column == target else "column"
-            raise CSVError(f"{name}:{line}: {what} {column!r} appears twice (columns {seen[column] + 1} and {j + 1})")
-        seen[column] = j
-    return names
-
-
 def _check_header(name, line, header, target, ignore, categorical):
     names = check_header(name, line, header, target)
     listed = ", ".join(repr(column) for column in names[:20])
@@ -357,15 +259,3 @@ def _check_header(name, line, header, target, ignore, categorical):
     return names
 
 
-def check_fields(name, line, fields, names):
-    if len(fields) > len(names):
-        extra = fields[len(names)]
-        raise CSVError(
-            f"{name}:{line}: column {len(names) + 1} (after {names[-1]!r}): unexpected field {show(extra)}; "
-            f"the row has {len(fields)} fields, the header {len(names)}"
-        )
-    if len(fields) < len(names):
-        raise CSVError(
-            f"{name}:{line}: column {names[len(fields)]!r}: missing field; "
-            f"the row has {len(fields)} fields, the header {len(names)}"
-        )

@@ -1,8 +1,8 @@
-"""The training defaults, in one place: train(), fit() and the `finf train` command all read them here."""
+"""The training defaults, in one place; plain data, so the command line can read them without numpy."""
 
 DEFAULTS = {
     "task": "auto",  # classification for text or a few whole numbers, regression for many numbers (data.py)
-    "missing": "error",  # or "drop" the rows, or "impute" (fill values stored in the model)
+    "missing": "error",  # or "drop" the rows, or "impute" (the fill values are stored in the model)
     "ignore": (),
     "categorical": (),
     "hidden": (32,),  # () is no hidden layer: logistic or linear regression
@@ -13,4 +13,16 @@ DEFAULTS = {
     "batch_size": None,  # full batch
     "val_fraction": 0.2,
     "seed": 0,
+}
+# How long each kind of model trains when fit's epochs and tol are None (tol > 0: stop once every element of
+# the full-batch gradient is below it), with Adam at its default rate:
+# - "linear", no hidden layer (logistic or linear regression): the loss is convex and full-batch Adam reaches
+#   the optimum to float64 precision; on scikit-learn's diabetes data, least squares to 1e-4 in ~2,600 epochs.
+# - "regression" with hidden layers overfits a small noisy target fast. Mean test R^2 on diabetes over five
+#   80/20 splits and three seeds: 0.39 after 50 epochs, 0.05 after 300 (MLPRegressor((32,)): 0.38); on
+#   make_friedman1 (500 rows), 50 epochs reach 0.84 (MLPRegressor: 0.80).
+MODEL_DEFAULTS = {
+    "classification": {"epochs": 300, "tol": 0.0},
+    "regression": {"epochs": 50, "tol": 0.0},
+    "linear": {"epochs": 5000, "tol": 1e-7},
 }

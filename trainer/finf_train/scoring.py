@@ -10,34 +10,31 @@ import csv
 import os
 import sys
 
-import numpy as np
-
-from . import metrics
-from .data import CSVError, check_fields, check_header, is_missing, stream_records
 from .files import write_atomic_stream
+from .rows import CSVError, check_fields, check_header, is_missing, stream_records
 from .values import parse_number
 
 
-def parse_values(model, texts):
+def parse_values(model, names, texts):
     """The row for model.predict from one text per feature; ValueError naming the value that is wrong."""
     if len(texts) != model.n_features:
         raise ValueError(f"expected {model.n_features} feature values, got {len(texts)}")
-    return [_value(feature, text, f"value {i + 1} of {len(texts)}")
-            for i, (feature, text) in enumerate(zip(model.features, texts, strict=True))]
+    return [_value(feature, text, f"value {i + 1} of {len(texts)} ({name!r})")
+            for i, (feature, name, text) in enumerate(zip(model.features, names, texts, strict=True))]
 
 
 def _value(feature, text, where):
     if is_missing(text):
         if feature.fill is None:
-            raise ValueError(f"{where} ({feature.name!r}): missing value {text!r}, and the model was not trained "
-                             "to fill it (finf train --missing impute does)")
+            raise ValueError(f"{where}: missing value {text!r}, and the model was not trained to fill it "
+                             "(finf train --missing impute does)")
         return None
     if feature.kind == "categorical":
         return text.strip()
     try:
         return parse_number(text)
     except ValueError as error:
-        raise ValueError(f"{where} ({feature.name!r}): {error}") from None
+        raise ValueError(f"{where}: {error}") from None
 
 
 def output_columns(model, classes):
@@ -109,6 +106,9 @@ def _score(model, classes, path, line, fields, header, index):
 
 def evaluate_csv(model, names, classes, target, path):
     """metrics.evaluate of the model on a labelled CSV (rows with a missing target are left out)."""
+    import numpy as np  # noqa: I001 (here, not at the top: predict runs without numpy)
+
+    from . import metrics
     path = os.fspath(path)
     truth, predicted = [], []
     with _open(path) as f:
