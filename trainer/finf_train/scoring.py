@@ -49,15 +49,15 @@ def _open(path):
         raise CSVError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-def _columns(path, records, names, wanted, what="feature"):
-    """The header's names and, for each wanted name, its column index; CSVError naming a missing one."""
+def _columns(path, records, names):
+    """The header's names and the column index of each of names; CSVError naming a missing one."""
     header_line, header = next(records, (None, None))
     if header is None:
         raise CSVError(f"{path}: empty file: expected a header row")
     columns = check_header(path, header_line, header)
-    for name in wanted:
+    for name in names:
         if name not in columns:
-            raise CSVError(f"{path}:{header_line}: no column named {name!r}, a {what} of the model")
+            raise CSVError(f"{path}:{header_line}: no column named {name!r}, a feature of the model")
     return columns, [columns.index(name) for name in names]
 
 
@@ -71,7 +71,7 @@ def predict_csv(model, names, classes, path, out=None):
     path = os.fspath(path)
     with _open(path) as f:
         records = stream_records(path, f)
-        header, index = _columns(path, records, names, names)
+        header, index = _columns(path, records, names)
         added = output_columns(model, classes)
         clash = [name for name in added if name in header]
         if clash:
@@ -113,7 +113,7 @@ def evaluate_csv(model, names, classes, target, path):
     truth, predicted = [], []
     with _open(path) as f:
         records = stream_records(path, f)
-        header, index = _columns(path, records, names + [target], names)
+        header, index = _columns(path, records, names)
         if target not in header:
             raise CSVError(f"{path}:1: no column named {target!r}, the model's target")
         t = header.index(target)
