@@ -222,3 +222,26 @@ def test_random_v3_models_round_trip_and_the_fast_path_matches_the_reference(mod
     fast = again._run(row)
     slow = again.forward(again.encode(row))
     assert fast == pytest.approx(slow, rel=1e-9, abs=1e-9)
+
+
+def test_each_category_combination_has_its_own_first_step_and_matches_the_reference():
+    model = penguin_model()
+    assert model._rows is not None and len(model._rows[1]) == 6  # 3 islands x 2 sexes
+    for island in ISLANDS:
+        for sex in ("female", "male"):
+            row = [41.0, island, sex, 4000.0]
+            assert model.predict_proba(row) == pytest.approx(reference(model, by_hand(row)), abs=1e-12)
+
+
+@pytest.mark.parametrize("n_categories", [1, 65])
+def test_categories_alone_and_too_many_combinations(n_categories):
+    """A model of one categorical feature (no numbers), and one past the combination cap, which encodes rows."""
+    categories = [f"c{k}" for k in range(n_categories)]
+    features = [finf.CategoricalFeature("c", categories, fill=categories[-1])]
+    layers = [finf.Linear(n_categories, 2, [[0.1 * k for k in range(n_categories)], [-0.2] * n_categories],
+                          [0.5, -0.5]), finf.Softmax()]
+    model = finf.Model(features, layers, finf.Classification("t", ("a", "b")))
+    assert (model._rows is None) == (n_categories > 64)
+    for value in (categories[0], categories[-1], None):
+        onehot = [1.0 if c == (value or categories[-1]) else 0.0 for c in categories]
+        assert model.predict_proba([value]) == pytest.approx(reference(model, onehot), abs=1e-12)

@@ -39,7 +39,12 @@ def plan(normalizer, layers):
         layers[0] = fold_normalizer(normalizer, layers[0])
     else:
         steps.append(normalize(normalizer))
-    i = 0
+    return tuple(steps) + plan_rest(layers, 0)
+
+
+def plan_rest(layers, i):
+    """The steps for layers[i:] (already without Identity layers)."""
+    steps = []
     while i < len(layers):
         step, covered = _next_step(layers, i)
         steps.append(step)
@@ -50,9 +55,11 @@ def plan(normalizer, layers):
 def _next_step(layers, i):
     """The step that computes layers[i:i + covered], and covered."""
     block = [type(layer) for layer in layers[i:i + 3]]
-    small = block == [Linear, ReLU, Linear] and layers[i].in_features <= _GROUP
-    if small and layers[i + 2].out_features <= _SMALL_OUTPUTS:
+    small = block == [Linear, ReLU, Linear] and layers[i + 2].out_features <= _SMALL_OUTPUTS
+    if small and layers[i].in_features <= _GROUP:
         return small_hidden_block(layers[i], layers[i + 2]), 3
+    if small and layers[i].in_features <= 2 * _GROUP:
+        return small_hidden_block8(layers[i], layers[i + 2]), 3
     if block[:2] == [ReLU, Linear]:
         return dense_relu_cols(layers[i + 1]), 2
     if block[0] is Linear:
@@ -142,6 +149,31 @@ def small_hidden_block(first, second):
         y0, y1, y2 = bias
         for w0, w1, w2, w3, b, v0, v1, v2 in units:
             h = w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3 + b
+            if h > 0.0:
+                y0 += v0 * h
+                y1 += v1 * h
+                y2 += v2 * h
+        return [y0, y1, y2][:out_features]
+
+    return step
+
+
+def small_hidden_block8(first, second):
+    """small_hidden_block for five to eight inputs (a penguins model's numeric features, say)."""
+    pad = [0.0] * (2 * _GROUP - first.in_features)
+    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
+    units = [
+        (*row, *pad, b, *column)
+        for row, b, column in zip(first.weight, first.bias, columns, strict=True)
+    ]
+    bias = (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS]
+    out_features = second.out_features
+
+    def step(x):
+        x0, x1, x2, x3, x4, x5, x6, x7 = [*x, *pad] if pad else x
+        y0, y1, y2 = bias
+        for w0, w1, w2, w3, w4, w5, w6, w7, b, v0, v1, v2 in units:
+            h = w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3 + w4 * x4 + w5 * x5 + w6 * x6 + w7 * x7 + b
             if h > 0.0:
                 y0 += v0 * h
                 y1 += v1 * h

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from . import _fast, _ops, _registry, format
+from . import _fast, _ops, _registry, _rows, format
 from ._features import Classification, NumericFeature
 from ._layers import Normalizer
 
@@ -34,6 +34,7 @@ class Model:
         self._encoded = Normalizer([m for m, _ in columns], [s for _, s in columns])
         # The layout is computed once here, so a Model is not meant to be changed after construction.
         self._steps = _fast.plan(self._encoded, self.layers)
+        self._rows = None if self._plain else _rows.plan(self.features, self.layers, self._encoded)
 
     @property
     def task(self):
@@ -88,8 +89,15 @@ class Model:
         return [self.predict(row) for row in rows]
 
     def _run(self, row):
-        x = self._check_row(row)
-        for step in self._steps:  # the fast path: forward() laid out for speed, see _fast.py
+        if self._rows is not None:  # categories or fill values: see _rows.py
+            read, first_steps, steps = self._rows
+            if type(row) not in (list, tuple) or len(row) != self.n_features:
+                row = self._values(row)
+            numbers, combination = read(row)
+            x = first_steps[combination](numbers)
+        else:
+            x, steps = self._check_row(row), self._steps
+        for step in steps:  # the fast path: forward() laid out for speed, see _fast.py
             x = step(x)
         return x
 
