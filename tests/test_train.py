@@ -136,6 +136,13 @@ def test_other_activations_train_iris(iris, activation):
     assert result.card["architecture"]["layers"][1] == activation.capitalize()
 
 
+def test_no_hidden_layer_is_logistic_regression(iris):
+    result = train(iris, hidden=[])
+    assert result.card["architecture"]["layers"] == ["Linear(4, 3)", "Softmax"]
+    assert result.card["training"]["epochs"] == finf_train.MODEL_DEFAULTS["linear"]["epochs"]
+    assert result.metrics["val_accuracy"] >= 0.9
+
+
 def test_xor_trains_to_100_percent(tmp_path):
     path = tmp_path / "xor.csv"
     path.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")

@@ -122,8 +122,9 @@ def test_a_regressor_has_no_class_probabilities():
     (np.zeros((3, 2)), [0.0, 1.0], {"task": "regression"}, r"a row for each of the 2 targets, not \(3, 2\)"),
     (np.zeros(3), [0, 1, 0], {}, r"X must be \(n, n_features\)"),
     (np.zeros((0, 2)), [], {}, r"X must be \(n, n_features\)"),
-    (np.zeros((3, 2)), [0, 1, 2], {"n_classes": 2}, r"class indices y must be in \[0, 2\), found 0 to 2"),
-    (np.zeros((3, 2)), [0, -1, 1], {}, r"class indices y must be in \[0, 2\), found -1 to 1"),
+    (np.zeros((3, 2)), [0, 1, 2], {"n_classes": 2}, r"must be \(n,\) in \[0, 2\), found \(3,\) from 0 to 2"),
+    (np.zeros((3, 2)), [0, -1, 1], {}, r"must be \(n,\) in \[0, 2\), found \(3,\) from -1 to 1"),
+    (np.zeros((3, 2)), [[0], [1], [0]], {}, r"class indices y must be \(n,\)"),
     (np.zeros((3, 2)), [0, 1, 0], {"tol": -1.0}, "tol must be a finite number >= 0"),
 ])
 def test_bad_input_is_rejected_with_a_clear_message(X, y, settings, message):

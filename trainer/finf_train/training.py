@@ -98,8 +98,9 @@ def _target(task, y, n_classes):
     if task == "classification":
         y = y.astype(np.int64)
         n_classes = int(y.max()) + 1 if n_classes is None else n_classes
-        if not 0 <= y.min() <= y.max() < n_classes:
-            raise ValueError(f"class indices y must be in [0, {n_classes}), found {y.min()} to {y.max()}")
+        if y.ndim != 1 or not 0 <= y.min() <= y.max() < n_classes:
+            raise ValueError(f"class indices y must be (n,) in [0, {n_classes}), found {y.shape} from {y.min()} to "
+                             f"{y.max()}")
         return nn.one_hot(y, n_classes), nn.cross_entropy_grad
     if task == "regression":
         if n_classes is not None:
