@@ -1,7 +1,7 @@
 """Print an annotated hex dump of a FINF file, as shown in docs/FORMAT.md.
 
     .venv/bin/python scripts/format_dump.py tests/golden/iris.bin           # print the dump
-    .venv/bin/python scripts/format_dump.py tests/golden/iris.bin --write   # refresh docs/FORMAT.md
+    .venv/bin/python scripts/format_dump.py tests/golden/iris.bin --write   # refresh its dump in docs/FORMAT.md
 
 Offsets are decimal, like the byte offsets in FormatError messages. Floats are shown as the shortest
 decimal that reads back as the same float32.
@@ -16,7 +16,7 @@ from finf import format as fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "FORMAT.md"
-BEGIN, END = "<!-- begin dump -->", "<!-- end dump -->"
+MARKERS = "<!-- begin dump {name} -->", "<!-- end dump {name} -->"  # one block per dumped file, by its name
 
 
 def annotated_dump(data):
@@ -64,7 +64,13 @@ class _Dump:
 
     def text(self, name):
         size = self.u32()
-        self.add(4 + size, f'{name} "{self.data[self.at + 4:self.at + 4 + size].decode()}"')
+        if size <= 12:  # length and text on one line
+            self.add(4 + size, f'{name} "{self.data[self.at + 4:self.at + 4 + size].decode()}"')
+            return
+        self.add(4, f"{name}: length {size}")
+        for start in range(0, size, 16):
+            chunk = self.data[self.at:self.at + min(16, size - start)]
+            self.add(len(chunk), f'  "{chunk.decode("utf-8", "replace")}"')
 
     def normalizer(self):
         size = self.u32()
@@ -111,13 +117,15 @@ class _Dump:
             self.add(2, f"layer {i}: tag {layer.tag} Activation, kind {layer.write()[0]} {layer.describe()}")
 
 
-def doc_block(data):
-    return f"{BEGIN}\n```text\n{annotated_dump(data)}```\n{END}"
+def doc_block(data, name):
+    begin, end = (marker.format(name=name) for marker in MARKERS)
+    return f"{begin}\n```text\n{annotated_dump(data)}```\n{end}"
 
 
-def replace_block(doc, block):
-    start, end = doc.index(BEGIN), doc.index(END) + len(END)
-    return doc[:start] + block + doc[end:]
+def replace_block(doc, block, name):
+    begin, end = (marker.format(name=name) for marker in MARKERS)
+    start, stop = doc.index(begin), doc.index(end) + len(end)
+    return doc[:start] + block + doc[stop:]
 
 
 def main():
@@ -129,7 +137,7 @@ def main():
     if not args.write:
         sys.stdout.write(annotated_dump(data))
         return
-    DOC.write_text(replace_block(DOC.read_text(), doc_block(data)))
+    DOC.write_text(replace_block(DOC.read_text(), doc_block(data, args.model.name), args.model.name))
     print(f"{DOC.relative_to(ROOT)}: dump of {args.model} ({len(data)} bytes) written")
 
 

@@ -188,7 +188,7 @@ def test_number_pattern_is_strict_ascii():
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT_DOC = ROOT / "docs" / "FORMAT.md"
-GOLDEN_MODEL = ROOT / "tests" / "golden" / "iris.bin"
+GOLDEN_MODELS = [ROOT / "tests" / "golden" / "iris.bin", ROOT / "tests" / "golden" / "penguins-small.bin"]
 
 
 def load_format_dump():
@@ -198,11 +198,18 @@ def load_format_dump():
     return module
 
 
-def test_format_doc_dump_matches_the_golden_model():
+@pytest.mark.parametrize("model", GOLDEN_MODELS, ids=lambda path: path.name)
+def test_format_doc_dumps_match_the_golden_models(model):
     format_dump = load_format_dump()
-    expected = format_dump.doc_block(GOLDEN_MODEL.read_bytes())
-    refresh = ".venv/bin/python scripts/format_dump.py tests/golden/iris.bin --write"
+    expected = format_dump.doc_block(model.read_bytes(), model.name)
+    refresh = f".venv/bin/python scripts/format_dump.py tests/golden/{model.name} --write"
     assert expected in FORMAT_DOC.read_text(), f"the dump in docs/FORMAT.md is stale; run {refresh}"
+
+
+def test_format_dump_covers_every_byte_of_a_v3_file_once():
+    data = GOLDEN_MODELS[1].read_bytes()
+    lines = load_format_dump().annotated_dump(data).splitlines()[1:]
+    assert bytes.fromhex("".join(line[8:56].replace(" ", "") for line in lines)) == data
 
 
 def test_format_dump_covers_every_byte_once():
