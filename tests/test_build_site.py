@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BUILD_SITE = ROOT / "scripts" / "build_site.py"
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
-PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "favicon.svg"}
+PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "favicon.svg"}
 
 
 def run_build(*args):
@@ -42,7 +42,7 @@ def test_every_url_in_the_page_is_relative(site_dir):
     links = re.findall(r'(?:src|href)="([^"]*)"', html)
     local = [link for link in links if not link.startswith("https://pyodide.org/")]
     assert local and all(not link.startswith(("/", "http:", "https:", "data:", "//")) for link in local), links
-    for name in ("main.js", "worker.js"):
+    for name in ("main.js", "worker.js", "sw.js"):
         code = (site_dir / name).read_text(encoding="utf-8")
         # Absolute paths or hosts would break the site under a sub-path or another host.
         assert not re.search(r"""(?:fetch|new URL|import)\(\s*["'`](?:/|https?:)""", code), name
@@ -174,6 +174,6 @@ def test_a_site_from_before_the_file_list_is_replaced(tmp_path, site_dir, engine
     manifest = json.loads((out / "site.json").read_text(encoding="utf-8"))
     old = {key: manifest[key] for key in ("card", "wheel", "micropip")}
     (out / "site.json").write_text(json.dumps(old), encoding="utf-8")
-    (out / "favicon.svg").unlink()
+    (out / "sw.js").unlink()
     assert run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel).returncode == 0
     assert json.loads((out / "site.json").read_text(encoding="utf-8"))["build"] == manifest["build"]
