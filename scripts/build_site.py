@@ -28,7 +28,7 @@ WEB = ROOT / "web"
 PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "favicon.svg")
+PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg")
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"
 MANIFEST = "site.json"
