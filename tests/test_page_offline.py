@@ -31,6 +31,7 @@ def wait_offline_ready(v):
     expect(v.html).to_have_attribute("data-offline", re.compile("ready|unavailable"), timeout=READY_TIMEOUT_MS)
     expect(v.page.locator("#offline")).to_have_text(OFFLINE_READY)
     expect(v.page.locator("#offline")).to_be_visible()
+    assert v.page.evaluate("window.cspViolations") == []  # registering the service worker needs no new rule
 
 
 def offline_reload_reaches_a_prediction(v, model, classes):
@@ -116,3 +117,27 @@ def test_a_rebuild_shows_after_one_reload_with_nothing_of_the_old_build(visit, t
     assert {"index.html", "main.js", "worker.js", "other.json", "other.bin", new["wheel"],
             "pyodide/pyodide.asm.wasm"} <= set(got)
     assert v.page.evaluate("window.cspViolations") == []
+
+
+def test_a_page_from_a_replaced_build_gets_an_error_not_the_new_builds_files(visit, tmp_path, engine_wheel,
+                                                                             serve_site):
+    site = build_site(tmp_path / "site", GOLDEN_MODEL, engine_wheel)
+    url = serve_site(site)
+    old = manifest_of(site)
+    v = visit(url).wait_ready()
+    wait_offline_ready(v)
+    v.page.reload()  # now served by the service worker, from the saved build
+    v.wait_ready()
+    fetch_manifest = "fetch('site.json').then(async (r) => [r.status, await r.text()])"
+    assert v.page.evaluate(fetch_manifest) == [200, (site / "site.json").read_text(encoding="utf-8")]
+
+    other, card = train_other_model(tmp_path)
+    build_site(site, other, engine_wheel)
+    new = manifest_of(site)
+    second = v.context.new_page()  # another tab loads the new build, and the old build's cache goes
+    second.goto(url)
+    expect(second.locator("#card")).to_contain_text(card["sha256"], timeout=READY_TIMEOUT_MS)
+    assert second.evaluate("caches.keys()") == [f"finf {SITE_PREFIX} {new['build']}"]
+    status, text = v.page.evaluate(fetch_manifest)
+    assert status == 503
+    assert text == f"This page's build ({old['build']}) of the site was replaced by a newer one: reload the page."

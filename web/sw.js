@@ -96,10 +96,10 @@ async function saveFile(cache, name, sha256, previous) {
   // no-cache: the HTTP cache may answer, but only after the server confirms it is current.
   const response = await fetch(siteURL(name), { cache: "no-cache" });
   if (!response.ok) throw new Error(`${name} answered HTTP ${response.status}`);
-  const bytes = await response.arrayBuffer();
-  const digest = await sha256Hex(bytes);
+  const digest = await sha256Hex(await response.clone().arrayBuffer());
   if (digest !== sha256) throw new Error(`${name} has sha256 ${digest}, site.json says ${sha256}`);
-  return cache.put(siteURL(name), new Response(bytes, { headers: keptHeaders(response.headers) }));
+  // The response itself, not a copy: it keeps its URL, to which Chromium ties its compiled-wasm cache.
+  return cache.put(siteURL(name), response);
 }
 
 // Save every file of a build, reusing unchanged files of the previous one; site.json last marks it complete.
