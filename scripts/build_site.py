@@ -4,6 +4,10 @@ Usage: python scripts/build_site.py [--model build/iris.bin] [--out dist/site] [
 
 The default model is trained with `finf train data/iris.csv --target species --out build/iris.bin` when missing.
 Every URL in the site is relative, so it works from /, from a sub-path such as /finf/, and from any static host.
+
+--out is replaced only by a finished build, and only when it is empty or a finf site: one whose site.json
+lists every file in it. A directory holding anything else is refused, so no file the build did not make
+is ever deleted.
 """
 
 import argparse
@@ -24,9 +28,11 @@ WEB = ROOT / "web"
 PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "favicon.svg")
+PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg")
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"
+MANIFEST = "site.json"
+HOST_FILES = (".nojekyll",)  # for the static host, not the page: written by the build, not listed
 TRAIN_ARGS = ("train", str(ROOT / "data" / "iris.csv"), "--target", "species", "--out", str(DEFAULT_MODEL))
 
 
@@ -75,7 +81,9 @@ def build_engine_wheel(out_dir):
         text = ENGINE_PYPROJECT.format(**{key.replace("-", "_"): project[key] for key in
                                           ("version", "description", "requires-python")})
         (Path(source) / "pyproject.toml").write_text(text, encoding="utf-8")
-        run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out_dir), source], "building the finf wheel")
+        # pip, not the `build` package: pip is in every venv, so the demo needs no build tools installed.
+        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out_dir), source],
+            "building the finf wheel")
     wheels = list(out_dir.glob("finf-*.whl"))
     if len(wheels) != 1:
         raise BuildError(f"building the finf wheel left {len(wheels)} wheels in {out_dir}")
@@ -129,13 +137,83 @@ def assemble(site, model, wheel):
     shutil.copyfile(model, site / model_name)
     shutil.copyfile(card_path, site / card_path.name)
     manifest = {"card": card_path.name, "wheel": wheel.name, "micropip": micropip.name}
-    (site / "site.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (site / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
+    write_manifest(site, manifest)
+
+
+def write_manifest(site, manifest):
+    """Write site.json: manifest plus every file of the site with its sha256, and a build id derived from them.
+
+    The service worker (sw.js) precaches exactly these files under the build id, so this runs last, once
+    every other file is in place.
+    """
+    files = {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+             for path in sorted(site.rglob("*")) if path.is_file() and path.name not in HOST_FILES}
+    build = hashlib.sha256("".join(f"{name} {digest}\n" for name, digest in files.items()).encode()).hexdigest()
+    manifest = {**manifest, "build": build[:16], "files": files}
+    (site / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def listed_files(site):
+    """The files a finf site's site.json says the build made, or None when site is not a finf site."""
+    try:
+        manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    if isinstance(manifest.get("files"), dict):
+        return {*manifest["files"], MANIFEST, *HOST_FILES}
+    if not all(isinstance(manifest.get(key), str) for key in ("card", "wheel", "micropip")):
+        return None
+    # A site built before site.json listed its files: what that build made.
+    try:
+        model = json.loads((site / manifest["card"]).read_text(encoding="utf-8"))["model_file"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        model = None
+    return {*PAGE_FILES, *(f"pyodide/{name}" for name in PYODIDE_FILES), MANIFEST, *HOST_FILES,
+            manifest["card"], manifest["wheel"], manifest["micropip"], model}
+
+
+def check_replaceable(out):
+    """Refuse out unless it is missing, an empty directory, or a finf site holding only the files it lists."""
+    if not out.exists():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise BuildError(f"{out}: exists and is not a directory; choose another --out")
+    names = {path.relative_to(out).as_posix() for path in out.rglob("*") if not path.is_dir()}
+    if not names:
+        return
+    listed = listed_files(out)
+    if listed is None:
+        raise BuildError(f"{out}: not empty and not a finf site (no {MANIFEST} listing its files); "
+                         "refusing to replace it: choose an empty or new --out")
+    unknown = sorted(names - listed)
+    if unknown:
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise BuildError(f"{out}: holds {unknown[0]}{more}, which its {MANIFEST} does not list; refusing to "
+                         "delete files the build did not make: move them or choose another --out")
+
+
+def swap_in(staging, out):
+    """Put the finished site staging at out; the old out is removed only once the new one is in place."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    out.rename(old)  # onto the empty directory mkdtemp made: a name nothing else uses
+    try:
+        staging.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old)
 
 
 def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
     """Build the site into out (replaced only when the build succeeds) and return out."""
     model, out = Path(model), Path(out)
+    check_replaceable(out)
     if not model.is_file():
         if model.resolve() != DEFAULT_MODEL:
             raise BuildError(f"{model}: model file not found")
@@ -147,9 +225,8 @@ def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
         with tempfile.TemporaryDirectory() as tmp:
             assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp))
         os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a web server must read the site
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        check_replaceable(out)  # again: something may have been written there while the build ran
+        swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
@@ -158,7 +235,8 @@ def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="FINF model with its card beside it")
-    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "site", help="output directory (replaced)")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "site",
+                        help="output directory: new, empty or a finf site, which is replaced")
     parser.add_argument("--wheel", type=Path, help="use this finf wheel instead of building one")
     args = parser.parse_args(argv)
     try:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BUILD_SITE = ROOT / "scripts" / "build_site.py"
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
-PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "favicon.svg"}
+PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg"}
 
 
 def run_build(*args):
@@ -42,7 +42,7 @@ def test_every_url_in_the_page_is_relative(site_dir):
     links = re.findall(r'(?:src|href)="([^"]*)"', html)
     local = [link for link in links if not link.startswith("https://pyodide.org/")]
     assert local and all(not link.startswith(("/", "http:", "https:", "data:", "//")) for link in local), links
-    for name in ("main.js", "worker.js"):
+    for name in ("main.js", "worker.js", "sw.js"):
         code = (site_dir / name).read_text(encoding="utf-8")
         # Absolute paths or hosts would break the site under a sub-path or another host.
         assert not re.search(r"""(?:fetch|new URL|import)\(\s*["'`](?:/|https?:)""", code), name
@@ -51,7 +51,9 @@ def test_every_url_in_the_page_is_relative(site_dir):
 
 def test_no_inline_scripts_or_styles(site_dir):
     html = (site_dir / "index.html").read_text(encoding="utf-8")
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script type="module" src="main.js">']
+    # needs-http.js is classic, so it runs from file:// too, where the module main.js is refused.
+    assert re.findall(r"<script\b[^>]*>", html) == ['<script defer src="needs-http.js">',
+                                                    '<script type="module" src="main.js">']
     assert "<style" not in html and " style=" not in html
     assert not re.search(r"<[^>]*\son\w+\s*=", html), "inline event handler"
 
@@ -76,3 +78,104 @@ def test_a_missing_model_is_one_line_and_exit_2(tmp_path, engine_wheel):
     assert result.returncode == 2
     assert result.stderr == f"build_site: {tmp_path / 'nope.bin'}: model file not found\n"
     assert not (tmp_path / "site").exists()
+
+
+def test_manifest_lists_every_file_with_its_sha256_under_a_build_id(site_dir, tmp_path, engine_wheel):
+    manifest = json.loads((site_dir / "site.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) == on_disk - {"site.json", ".nojekyll"}
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((site_dir / name).read_bytes()).hexdigest() == digest, name
+    assert re.fullmatch(r"[0-9a-f]{16}", manifest["build"])
+    # The same inputs give the same build id; another model gives another.
+    again = tmp_path / "again"
+    assert run_build("--model", GOLDEN / "iris.bin", "--out", again, "--wheel", engine_wheel).returncode == 0
+    assert json.loads((again / "site.json").read_text(encoding="utf-8"))["build"] == manifest["build"]
+    other = tmp_path / "other.bin"
+    write_other_model(other)
+    assert run_build("--model", other, "--out", again, "--wheel", engine_wheel).returncode == 0
+    assert json.loads((again / "site.json").read_text(encoding="utf-8"))["build"] != manifest["build"]
+
+
+def write_other_model(path):
+    """The golden model with another card: the same weights under a different file, so a different build."""
+    data = (GOLDEN / "iris.bin").read_bytes()
+    path.write_bytes(data)
+    card = json.loads((GOLDEN / "iris.json").read_text(encoding="utf-8"))
+    card["model_file"] = path.name
+    card["metrics"] = {**card.get("metrics", {}), "val_accuracy": 0.5}
+    path.with_suffix(".json").write_text(json.dumps(card), encoding="utf-8")
+
+
+def snapshot(directory):
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+
+
+def test_a_directory_that_is_not_a_finf_site_is_refused_and_left_alone(tmp_path, engine_wheel):
+    out = tmp_path / "mine"
+    (out / "photos").mkdir(parents=True)
+    (out / "photos" / "cat.jpg").write_bytes(b"\xff\xd8 a cat")
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    before = snapshot(out)
+    result = run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel)
+    assert result.returncode == 2
+    assert result.stderr == (f"build_site: {out}: not empty and not a finf site (no site.json listing its files); "
+                             "refusing to replace it: choose an empty or new --out\n")
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_a_finf_site_holding_a_file_it_does_not_list_is_refused(tmp_path, site_dir, engine_wheel):
+    out = tmp_path / "site"
+    shutil.copytree(site_dir, out)
+    (out / "CNAME").write_text("example.org\n", encoding="utf-8")
+    before = snapshot(out)
+    result = run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"build_site: {out}: holds CNAME, which its site.json does not list; ")
+    assert result.stderr.count("\n") == 1
+    assert snapshot(out) == before
+
+
+def test_a_file_is_refused_as_output_directory(tmp_path, engine_wheel):
+    out = tmp_path / "site"
+    out.write_text("not a directory", encoding="utf-8")
+    result = run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel)
+    assert result.returncode == 2
+    assert result.stderr == f"build_site: {out}: exists and is not a directory; choose another --out\n"
+    assert out.read_text(encoding="utf-8") == "not a directory"
+
+
+def test_an_empty_directory_becomes_the_site(tmp_path, engine_wheel):
+    out = tmp_path / "site"
+    out.mkdir()
+    assert run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel).returncode == 0
+    assert (out / "site.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_finf_site_is_replaced_whole_with_nothing_left_beside_it(tmp_path, site_dir, engine_wheel):
+    out = tmp_path / "site"
+    shutil.copytree(site_dir, out)
+    (out / "iris.bin").unlink()  # the new build has no iris.bin: nothing of the old site may remain
+    other = tmp_path / "models" / "other.bin"
+    other.parent.mkdir()
+    write_other_model(other)
+    result = run_build("--model", other, "--out", out, "--wheel", engine_wheel)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "site.json").read_text(encoding="utf-8"))
+    assert manifest["card"] == "other.json" and "iris.bin" not in manifest["files"]
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == \
+        set(manifest["files"]) | {"site.json", ".nojekyll"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models", "site"]
+
+
+def test_a_site_from_before_the_file_list_is_replaced(tmp_path, site_dir, engine_wheel):
+    out = tmp_path / "site"
+    shutil.copytree(site_dir, out)
+    manifest = json.loads((out / "site.json").read_text(encoding="utf-8"))
+    old = {key: manifest[key] for key in ("card", "wheel", "micropip")}
+    (out / "site.json").write_text(json.dumps(old), encoding="utf-8")
+    (out / "sw.js").unlink()
+    assert run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel).returncode == 0
+    assert json.loads((out / "site.json").read_text(encoding="utf-8"))["build"] == manifest["build"]

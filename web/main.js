@@ -6,7 +6,8 @@
 //   performance.getEntriesByName("finf:input-to-result")   each slider input -> its result shown
 //   performance.getEntriesByName("finf:ready")[0].detail    the worker's own timings: {runtime_ms, engine_ms,
 //                                                           model_ms, total_ms} from the worker's start
-//   <html data-state="loading|ready|error" data-first-prediction-ms data-input-to-result-ms>
+//   <html data-state="loading|ready|error" data-first-prediction-ms data-input-to-result-ms
+//         data-offline="saving|ready|unavailable">
 
 const PREDICTION_TIMEOUT_MS = 30000;
 
@@ -16,6 +17,7 @@ const form = document.getElementById("features");
 const prediction = document.getElementById("prediction");
 const bars = document.getElementById("bars");
 const cardFacts = document.getElementById("card");
+const offlineLine = document.getElementById("offline");
 
 let card = null;
 let sliders = [];  // {input, output, feature, decimals}
@@ -209,6 +211,7 @@ function onResult({ id, probabilities }) {
     firstShown = true;
     performance.measure("finf:first-prediction", { start: 0, end: now });
     root.dataset.firstPredictionMs = Math.round(now);
+    saveForOffline();
   } else {
     performance.measure("finf:input-to-result", { start: inFlight.inputAt, end: now });
     root.dataset.inputToResultMs = (now - inFlight.inputAt).toFixed(1);
@@ -231,6 +234,51 @@ function onReady({ timings }) {
   setStatus(`Ready in ${seconds(timings.total_ms)} (Python runtime ${seconds(timings.runtime_ms)}, ` +
     `engine install ${seconds(timings.engine_ms)}, model ${seconds(timings.model_ms)}).`);
   request(performance.now());
+}
+
+function showOffline(state, text) {
+  root.dataset.offline = state;
+  offlineLine.textContent = text;
+  offlineLine.hidden = false;
+}
+
+// The service worker's registration once a version of it is active; rejects if the one installing fails.
+function activated(registration) {
+  if (registration.active) return Promise.resolve(registration.active);
+  const worker = registration.installing ?? registration.waiting;
+  return new Promise((resolve, reject) => {
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "activated") resolve(worker);
+      if (worker.state === "redundant") reject(new Error("saving the site's files failed"));
+    });
+  });
+}
+
+function ask(worker, message) {
+  const channel = new MessageChannel();
+  const answer = new Promise((resolve) => { channel.port1.onmessage = (event) => resolve(event.data); });
+  worker.postMessage(message, [channel.port2]);
+  return answer;
+}
+
+// After the first prediction, so it never competes with the first visit's downloads: sw.js saves this build
+// of the site in the browser, and the page says once this build works without a network.
+async function saveForOffline() {
+  if (!("serviceWorker" in navigator)) return;  // not a secure context (plain http off localhost)
+  try {
+    const build = fetch(new URL("site.json", import.meta.url)).then((response) => response.json());
+    const registration = await navigator.serviceWorker.register(new URL("sw.js", import.meta.url));
+    if (!registration.active) showOffline("saving", "Saving this page for offline use…");
+    const { cached } = await ask(await activated(registration), { type: "has-build", build: (await build).build });
+    if (cached) {
+      showOffline("ready", "Ready to work offline: the page, the Python runtime and the model are saved in this " +
+        "browser, and the next visit starts from them.");
+    } else {
+      showOffline("unavailable", "Not saved for offline use: the site changed since this page loaded; reload it.");
+    }
+  } catch (error) {
+    showOffline("unavailable", `Not available offline: ${error.message}.`);
+  }
 }
 
 const handlers = {

@@ -109,12 +109,33 @@ async function sha256Hex(bytes) {
 
 const PYODIDE_DIR = "pyodide/";  // scripts/build_site.py copies the runtime here
 
+const RUNTIME_MODULE = `${PYODIDE_DIR}pyodide.mjs`;
+const JAVASCRIPT_TYPE = /^\s*(text|application)\/(x-)?(javascript|ecmascript)\s*(;|$)/i;
+
 async function importRuntime() {
   try {
-    return (await import(new URL(`${PYODIDE_DIR}pyodide.mjs`, SITE).href)).loadPyodide;
+    return (await import(new URL(RUNTIME_MODULE, SITE).href)).loadPyodide;
   } catch (error) {
-    throw new LoadError(`Could not load the Python runtime (${PYODIDE_DIR}pyodide.mjs): ${error.message}`);
+    throw new LoadError(`Could not load the Python runtime (${RUNTIME_MODULE}): ${await whyNotImported(error)}`);
   }
+}
+
+// A module that fails to import says only "Failed to fetch dynamically imported module"; the server's
+// answer says why. Browsers run a module only when it is sent with a JavaScript type, and some stock
+// servers (Debian 12's nginx) send .mjs as application/octet-stream.
+async function whyNotImported(error) {
+  let response;
+  try {
+    response = await fetch(new URL(RUNTIME_MODULE, SITE), { method: "HEAD" });
+  } catch {
+    return error.message;
+  }
+  if (!response.ok) return `${RUNTIME_MODULE} answered HTTP ${response.status} ${response.statusText}`.trim();
+  const type = response.headers.get("Content-Type");
+  if (type !== null && JAVASCRIPT_TYPE.test(type)) return error.message;
+  return `the server sends it as ${type === null ? "no Content-Type" : `"${type}"`}, and browsers run a module ` +
+    "only when it is sent as JavaScript. Configure the server to send .mjs files as text/javascript " +
+    "(nginx: types { text/javascript mjs; }, see the README's \"Hosting\" section).";
 }
 
 // loadPyodide never settles when pyodide.asm.wasm fails to download or compile: Pyodide only
