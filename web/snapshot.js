@@ -54,6 +54,8 @@ export async function readSnapshot(response, entry) {
 // loadPyodide(options) restored from the snapshot (or a promise of its bytes), checked to hold what
 // entry.key says, with `random` seeded afresh. Pyodide refuses a snapshot of another build itself.
 export async function restore(loadPyodide, options, snapshot, entry) {
+  // loadPyodide awaits the snapshot only once its own script has loaded; a failure before that is handled here.
+  Promise.resolve(snapshot).catch(() => {});
   let pyodide;
   try {
     pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
