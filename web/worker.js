@@ -172,8 +172,8 @@ async function installEngine(pyodide, manifest, wheelBytes, glueSource) {
   }
 }
 
-// The snapshot's bytes, decompressed as they arrive. Every failure is a SnapshotError: a reason to fall back.
-async function downloadSnapshot(entry) {
+// The snapshot's response, once its headers are in. Every failure is a SnapshotError: a reason to fall back.
+async function requestSnapshot(entry) {
   let response;
   try {
     response = await fetch(new URL(entry.file, SITE));
@@ -181,16 +181,19 @@ async function downloadSnapshot(entry) {
     throw new SnapshotError(`could not be downloaded: ${error.message}`);
   }
   if (!response.ok) throw new SnapshotError(`answered HTTP ${response.status} ${response.statusText}`.trim());
-  return readSnapshot(response, entry);
+  return response;
 }
 
 // The runtime restored from the snapshot with the glue module, or null, with the reason in the timings.
-async function bootFromSnapshot(loadPyodide, entry, snapshot) {
+// A snapshot that is not there is known before loadPyodide starts; its body is decompressed while the
+// runtime downloads.
+async function bootFromSnapshot(loadPyodide, entry, snapshotResponse) {
   if (!entry) {
     timings.fallback_reason = "site.json names no snapshot";
     return null;
   }
   try {
+    const snapshot = readSnapshot(await snapshotResponse, entry);
     return await restore((options) => loadRuntime(loadPyodide, options), runtimeOptions(), snapshot, entry);
   } catch (error) {
     const reason = error instanceof SnapshotError ? error.message : `failed: ${error?.message ?? error}`;
@@ -264,7 +267,7 @@ async function start() {
   loader.catch(() => {});  // reported below, once the manifest is known
   const manifest = await fetchJSON("site.json", "the site manifest");
   // Start every download at once; the runtime boots while the rest arrive.
-  const snapshot = manifest.snapshot ? downloadSnapshot(manifest.snapshot) : null;
+  const snapshot = manifest.snapshot ? requestSnapshot(manifest.snapshot) : null;
   snapshot?.catch(() => {});  // a reason to fall back, not an error: bootFromSnapshot reports it
   const booted = loader.then((loadPyodide) => bootEngine(loadPyodide, manifest, snapshot));
   const card = fetchJSON(manifest.card, "the model card").then((c) => { checkCard(c, manifest.card); return c; });
