@@ -2,15 +2,17 @@
 
 The bare page (bare.html, written into the benchmark's copy of the site only) starts a module worker that
 calls loadPyodide from the same pyodide/ files the finf page uses, as finf's worker does, and marks the time
-it resolves. Both pages are loaded in turn every round: cold (a new browser context, empty HTTP cache) and
-then warm (the same browser profile again). The bare page's warm load comes from the HTTP cache (serve.py sends
-Cache-Control: no-cache, so the browser revalidates and gets 304s); the finf page's warm load is a repeat visit
-served by its service worker, once the page says it is ready to work offline. Every cold load starts a new
-Chromium profile in a fresh directory, so its disk cache is empty.
+it resolves. The finf page is loaded as built (it boots from the site's memory snapshot) and from fallback/,
+a copy of the site without the snapshot file (it falls back to micropip). Every page is loaded in turn every
+round: cold (a new browser context, empty HTTP cache) and then warm (the same browser profile again; serve.py
+sends Cache-Control: no-cache, so the browser revalidates and gets 304s); the bare page and the finf page
+also cold on a network throttled through the DevTools protocol (THROTTLE, which applies to the worker's
+fetches too). Every cold load starts a new Chromium profile in a fresh directory, so its disk cache is empty.
 """
 
 import functools
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -22,7 +24,9 @@ from pathlib import Path
 from bench_common import ROOT, ms, spread, summarize
 from bench_inference import table_lines
 
-TARGETS = {"first": 1.15, "warm": 0.35, "slider_ms": 16.0, "own_kb": 150.0}
+TARGETS = {"first": 0.35, "throttled": 0.8, "fallback": 1.2, "slider_ms": 16.0, "own_kb": 150.0}
+THROTTLE = {"offline": False, "latency": 20, "downloadThroughput": 50e6 / 8, "uploadThroughput": 50e6 / 8}
+THROTTLE_TEXT = "50 Mbit/s, 20 ms latency"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 LOAD_TIMEOUT_MS = 180_000
@@ -100,10 +104,13 @@ def make_site(workdir):
                             capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:
         sys.exit(f"bench: scripts/build_site.py failed: {result.stderr.strip()}")
+    manifest = json.loads((site / "site.json").read_text(encoding="utf-8"))
+    shutil.copytree(site, site / "fallback", copy_function=os.link,
+                    ignore=lambda directory, names: [manifest["snapshot"]["file"]] if directory == str(site) else [])
     (site / "bare.html").write_text(BARE_HTML, encoding="utf-8")
     (site / "bare.js").write_text(BARE_JS, encoding="utf-8")
     (site / "bare-worker.js").write_text(BARE_WORKER_JS, encoding="utf-8")
-    return site, json.loads((site / "site.json").read_text(encoding="utf-8"))
+    return site, manifest
 
 
 class Transfers:
@@ -146,8 +153,12 @@ class Transfers:
         return found
 
 
-def load(page, url, ready_selector, measure):
+def load(page, url, ready_selector, measure, throttle=False):
     """Navigate and return milliseconds from navigation start to the page's own mark `measure`."""
+    if throttle:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", THROTTLE)
     page.goto(url)
     page.wait_for_selector(f'{ready_selector}, html[data-state="error"]', state="attached", timeout=LOAD_TIMEOUT_MS)
     if page.get_attribute("html", "data-state") == "error":
@@ -155,18 +166,14 @@ def load(page, url, ready_selector, measure):
     return page.evaluate(f"() => performance.getEntriesByName('{measure}')[0].duration")
 
 
-def wait_offline_ready(page):
-    """Wait until the service worker has saved the site, so the next load of the finf page is served by it."""
-    page.wait_for_selector("html[data-offline=ready], html[data-offline=unavailable]", state="attached",
-                           timeout=LOAD_TIMEOUT_MS)
-    if page.get_attribute("html", "data-offline") != "ready":
-        sys.exit(f"bench: the service worker did not save the site: {page.text_content('#offline')}")
-
-
+BARE, FINF, FALLBACK = "bare loadPyodide page", "finf page", "finf page, snapshot removed"
 PAGES = {
-    "bare loadPyodide page": ("bare.html", "html[data-ready-ms]", "bare:ready"),
-    "finf page": ("index.html", "html[data-first-prediction-ms]", "finf:first-prediction"),
+    BARE: ("bare.html", "html[data-ready-ms]", "bare:ready"),
+    FINF: ("index.html", "html[data-first-prediction-ms]", "finf:first-prediction"),
+    FALLBACK: ("fallback/index.html", "html[data-first-prediction-ms]", "finf:first-prediction"),
 }
+BOOTS = {FINF: "snapshot", FALLBACK: "micropip"}  # how each finf page must have booted to count
+CONDITIONS = ("cold", "warm", "throttled")
 
 
 def slider_latencies(page, presses):
@@ -219,40 +226,54 @@ def browser(rounds, quick, workdir=None):
     if worst > 1e-12:
         sys.exit(f"bench: finf in Pyodide differs from CPython by {worst:.3g} on the site's model")
     check = f"finf in Pyodide vs CPython on the site's model: max |Δp| = {worst:.1e} on all 150 Iris rows"
-    return report(loads, transfers, slider, pyodide, rounds) | {"checks": [check]}
+    return report(loads, transfers, slider, pyodide, rounds, manifest) | {"checks": [check]}
+
+
+def load_page(page, url, name, throttle, phases):
+    """load() one of PAGES; for a finf page, keep its worker's timings and check how it booted."""
+    ms_ = load(page, url + PAGES[name][0], *PAGES[name][1:], throttle=throttle)
+    if name in BOOTS:
+        detail = page.evaluate("performance.getEntriesByName('finf:ready')[0].detail")
+        if detail.get("boot") != BOOTS[name]:
+            sys.exit(f"bench: the {name} booted by {detail.get('boot')}, not {BOOTS[name]}: {detail}")
+        phases.append(detail)
+    return ms_
 
 
 def measure_all(launch, url, wire, manifest, rounds, quick, rows):
     """Page load times (ms), bytes by path, slider latencies (ms) and the in-Pyodide timings."""
-    loads = {(name, cache): [] for name in PAGES for cache in ("cold", "warm")}
-    phases = {"cold": [], "warm": []}  # the finf worker's own timings, per load
+    loads = {(name, condition): [] for name in PAGES for condition in CONDITIONS}
+    phases = {(name, condition): [] for name in BOOTS for condition in CONDITIONS}  # the workers' own timings
     transfers, slider = {}, ([], [])
     for _ in range(rounds):
-        for name, (path, selector, measure) in PAGES.items():
+        for name in PAGES:
             context = launch()
             page = context.new_page()
             wire.take()
             for cache in ("cold", "warm"):
-                loads[name, cache].append(load(page, url + path, selector, measure))
-                if name == "finf page" and cache == "cold":
-                    wait_offline_ready(page)
+                loads[name, cache].append(load_page(page, url, name, False, phases.get((name, cache), [])))
                 transfers[name, cache] = wire.take()
-                if name == "finf page":
-                    phases[cache].append(page.evaluate("performance.getEntriesByName('finf:ready')[0].detail"))
-            if name == "finf page":
+            if name == FINF:
                 own, dom = slider_latencies(page, 6 if quick else 30)
                 slider[0].extend(own)
                 slider[1].extend(dom)
             context.close()
+        for name in (BARE, FINF):
+            context = launch()
+            loads[name, "throttled"].append(load_page(context.new_page(), url, name, True,
+                                                      phases.get((name, "throttled"), [])))
+            transfers[name, "throttled"] = wire.take()
+            context.close()
+    loads = {key: samples for key, samples in loads.items() if samples}
     context = launch()
     page = context.new_page()
-    load(page, url + "bare.html", *PAGES["bare loadPyodide page"][1:])
+    load(page, url + "bare.html", *PAGES[BARE][1:])
     calls = 2_000 if quick else 20_000
     result = json.loads(page.workers[0].evaluate(IN_PYODIDE, [manifest, rows, calls, rounds]))
     context.close()
     context = launch()
     page = context.new_page()
-    load(page, url + "bare.html", *PAGES["bare loadPyodide page"][1:])
+    load(page, url + "bare.html", *PAGES[BARE][1:])
     result["unpack_ms"] = page.workers[0].evaluate(UNPACK, [manifest])
     context.close()
     result["phases"] = phases
@@ -260,58 +281,79 @@ def measure_all(launch, url, wire, manifest, rounds, quick, rows):
 
 
 PHASES = {
-    "runtime_ms": "Python runtime up (loadPyodide, micropip fetched and unpacked during it)",
-    "engine_ms": "engine installed (import micropip, micropip.install of the wheel, import finf)",
+    "runtime_ms": "Python runtime up (from the snapshot: with finf imported; else micropip fetched during it)",
+    "engine_ms": "engine installed (without the snapshot: micropip.install of the wheel, import finf)",
     "model_ms": "model checked against its card and loaded",
     "total_ms": "worker start to ready, in all",
 }
+PHASE_COLUMNS = [(FINF, "cold"), (FINF, "warm"), (FINF, "throttled"), (FALLBACK, "cold"), (FALLBACK, "warm")]
 
 
 def phase_table(phases):
-    table = [["step", "cold cache", "repeat, service worker"]]
+    table = [["step", *(f"{'snapshot' if name == FINF else 'no snapshot'}, {condition}"
+                        for name, condition in PHASE_COLUMNS)]]
     for key, step in PHASES.items():
-        medians = [statistics.median(p[key] for p in phases[cache]) for cache in ("cold", "warm")]
+        medians = [statistics.median(p[key] for p in phases[column]) for column in PHASE_COLUMNS]
         table.append([step, *(f"{median:.0f} ms" for median in medians)])
     return table
 
 
-def report(loads, transfers, slider, pyodide, rounds):
+def split_bytes(sent, snapshot_file):
+    """(runtime, snapshot, finf's own) bytes of one load: /pyodide/, the snapshot file, everything else."""
+    runtime = sum(size for path, size in sent.items() if "/pyodide/" in path)
+    snapshot = sum(size for path, size in sent.items() if path.endswith("/" + snapshot_file))
+    return runtime, snapshot, sum(sent.values()) - runtime - snapshot
+
+
+def bytes_lines(transfers, manifest):
+    cold = transfers[FINF, "cold"]
+    snapshot_file = manifest["snapshot"]["file"]
+    own = {path: size for path, size in cold.items() if "/pyodide/" not in path and not path.endswith(snapshot_file)}
+    table = [["file (finf page, cold load)", "body bytes sent"]]
+    table += [[path, f"{size:,}"] for path, size in sorted(own.items(), key=lambda item: -item[1])]
+    split = {name: split_bytes(transfers[name, "cold"], snapshot_file) for name in PAGES}
+    table += [["**finf's own, total**", f"**{sum(own.values()):,}**"]]
+    for name in PAGES:
+        runtime, snapshot, finf_own = split[name]
+        table.append([f"{name}, cold: runtime + snapshot + finf", f"{runtime:,} + {snapshot:,} + {finf_own:,}"])
+    for name in PAGES:
+        table.append([f"{name}, warm load, everything", f"{sum(transfers[name, 'warm'].values()):,}"])
+    return table, split
+
+
+def report(loads, transfers, slider, pyodide, rounds, manifest):
     results = {key: summarize([ms_ / 1000 for ms_ in samples]) for key, samples in loads.items()}
-    table = [["page", "load", "median navigation -> ready", "spread (min – max)", "finf / bare"]]
-    for (name, cache), s in results.items():
-        bare = results["bare loadPyodide page", cache].median
-        how = {"cold": "cold cache", "warm": "repeat, service worker" if name == "finf page" else "repeat, HTTP cache"}
-        table.append([name, how[cache], ms(s.median), spread(s, ms), f"{s.median / bare:.3f}"])
-    cold = transfers["finf page", "cold"]
-    runtime = sum(size for path, size in cold.items() if path.startswith("/pyodide/"))
-    own_files = {path: size for path, size in cold.items() if not path.startswith("/pyodide/")}
-    bare_runtime = sum(size for path, size in transfers["bare loadPyodide page", "cold"].items()
-                       if path.startswith("/pyodide/"))
-    bytes_table = [["file (finf page, cold load)", "body bytes sent"]]
-    bytes_table += [[path, f"{size:,}"] for path, size in sorted(own_files.items(), key=lambda item: -item[1])]
-    bytes_table += [["**finf's own, total**", f"**{sum(own_files.values()):,}**"],
-                    ["Pyodide runtime (/pyodide/), finf page", f"{runtime:,}"],
-                    ["Pyodide runtime (/pyodide/), bare page", f"{bare_runtime:,}"],
-                    ["everything, repeat visit of the finf page (service worker)",
-                     f"{sum(transfers['finf page', 'warm'].values()):,}"],
-                    ["everything, warm load of the bare page",
-                     f"{sum(transfers['bare loadPyodide page', 'warm'].values()):,}"]]
+    table = [["page", "condition", "median navigation -> ready", "spread (min – max)", "page / bare"]]
+    for condition in CONDITIONS:
+        for name in PAGES:
+            if (name, condition) in results:
+                s = results[name, condition]
+                bare = results[BARE, condition].median
+                table.append([name, condition, ms(s.median), spread(s, ms), f"{s.median / bare:.3f}"])
+    bytes_table, split = bytes_lines(transfers, manifest)
     own_ms, dom_ms = statistics.median(slider[0]), statistics.median(slider[1])
     per_call = {name: statistics.median(times) for name, times in pyodide["times"].items()}
-    first = results["finf page", "cold"].median / results["bare loadPyodide page", "cold"].median
-    warm = results["finf page", "warm"].median / results["bare loadPyodide page", "warm"].median
+    ratio = {key: results[key].median / results[BARE, key[1]].median for key in results}
+    # The snapshot pays for itself while its extra bytes take less time to arrive than it saves on this machine.
+    extra_bytes = sum(split[FINF]) - sum(split[FALLBACK])
+    saved_s = results[FALLBACK, "cold"].median - results[FINF, "cold"].median
+    break_even = f"{extra_bytes * 8 / saved_s / 1e6:.0f} Mbit/s" if saved_s > 0 else "none (it saves no time here)"
     lines = [
         "Headless Chromium (Debian's), the site from scripts/build_site.py served by scripts/serve.py on",
-        f"127.0.0.1. {rounds} rounds; each round loads the bare page and the finf page cold, then again in the same",
-        "profile: the bare page from the HTTP cache, the finf page from its service worker once the page says it is",
-        "ready to work offline. The finf page is ready at its first prediction on screen (its",
-        "`finf:first-prediction` mark); the bare page when loadPyodide resolves in its worker.",
+        f"127.0.0.1. {rounds} rounds; each round loads the bare page, the finf page and the finf page without its",
+        "snapshot cold then warm, then the bare page and the finf page cold with the network throttled to",
+        f"{THROTTLE_TEXT} (DevTools network emulation). The finf page is ready at its first prediction on",
+        "screen (its `finf:first-prediction` mark); the bare page when loadPyodide resolves in its worker.",
         "",
         *table_lines(table),
         "",
         "Where the finf page's time goes, from its worker's start (the worker's own laps, median over the rounds):",
         "",
         *table_lines(phase_table(pyodide["phases"])),
+        "",
+        f"Break-even bandwidth: the snapshot adds {extra_bytes:,} bytes to a first visit and saves "
+        f"{saved_s * 1000:.0f} ms of the cold first prediction on this machine's loopback network, so it "
+        f"comes out ahead above {break_even} (below that the extra bytes take longer to arrive than it saves).",
         "",
         f"Slider input to updated result ({len(slider[0])} arrow-key presses on a slider of a warm page): median "
         f"{own_ms:.1f} ms as the page measures it (input handler to result in the DOM, `finf:input-to-result`), "
@@ -323,21 +365,25 @@ def report(loads, transfers, slider, pyodide, rounds):
         f"{rounds} rounds; the reference `Model.forward` takes {per_call['forward'] * 1e6:.1f} µs.",
         "",
         "Installing the engine in a worker that has just booted Pyodide (fetching the wheel, then importing finf)"
-        f" takes {pyodide['micropip_ms']:.0f} ms the page's way (loadPackage micropip, then micropip.install) and "
-        f"{pyodide['unpack_ms']:.0f} ms with `pyodide.unpackArchive(wheel, 'wheel')` into site-packages, which"
-        " needs no micropip (one measurement each, for comparison; the page does not do this).",
+        f" takes {pyodide['micropip_ms']:.0f} ms the fallback's way (loadPackage micropip, then micropip.install)"
+        f" and {pyodide['unpack_ms']:.0f} ms with `pyodide.unpackArchive(wheel, 'wheel')` into site-packages, which"
+        " needs no micropip (one measurement each, for comparison; the page does neither when it has its"
+        " snapshot).",
         "",
-        "Bytes the server sent (response bodies; a 304 revalidation sends none) for one cold load of the finf page;",
-        "everything outside pyodide/ counts as finf's own, micropip included, since a bare loadPyodide needs none of",
-        "it:",
+        "Bytes the server sent (response bodies; a 304 revalidation sends none) on a first visit, split into the",
+        "Pyodide runtime (pyodide/), the snapshot and finf's own files (the rest, micropip included when it is",
+        "fetched, since a bare loadPyodide needs none of it):",
         "",
         *table_lines(bytes_table),
     ]
     targets = [
-        ("browser: first prediction / bare loadPyodide, cold cache", first, TARGETS["first"]),
-        ("browser: repeat visit served by the service worker / bare loadPyodide, warm HTTP cache", warm,
-         TARGETS["warm"]),
+        ("browser: first prediction / bare loadPyodide, cold cache", ratio[FINF, "cold"], TARGETS["first"]),
+        (f"browser: first prediction / bare loadPyodide, cold, {THROTTLE_TEXT}", ratio[FINF, "throttled"],
+         TARGETS["throttled"]),
+        ("browser: first prediction without the snapshot / bare loadPyodide, cold cache", ratio[FALLBACK, "cold"],
+         TARGETS["fallback"]),
         ("browser: slider input -> updated result, median ms", own_ms, TARGETS["slider_ms"]),
-        ("browser: finf's own bytes beyond the Pyodide runtime, KB", sum(own_files.values()) / 1000, TARGETS["own_kb"]),
+        ("browser: finf's own bytes beyond the runtime and the snapshot, KB", split[FINF][2] / 1000,
+         TARGETS["own_kb"]),
     ]
     return {"lines": lines, "checks": [], "targets": targets}

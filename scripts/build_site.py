@@ -1,6 +1,6 @@
 """Assemble the static demo site: the page, the engine wheel, micropip, the Pyodide runtime, the model and its card.
 
-Usage: python scripts/build_site.py [--model build/iris.bin] [--out dist/site] [--wheel FINF.whl]
+Usage: python scripts/build_site.py [--model build/iris.bin] [--out dist/site] [--wheel FINF.whl] [--no-snapshot]
 
 The default model is trained with `finf train data/iris.csv --target species --out build/iris.bin` when missing.
 Every URL in the site is relative, so it works from /, from a sub-path such as /finf/, and from any static host.
@@ -8,6 +8,9 @@ Every URL in the site is relative, so it works from /, from a sub-path such as /
 --out is replaced only by a finished build, and only when it is empty or a finf site: one whose site.json
 lists every file in it. A directory holding anything else is refused, so no file the build did not make
 is ever deleted.
+
+The site also holds a Pyodide memory snapshot with the engine imported (scripts/snapshot.py), which the page
+boots from when it can; without it (--no-snapshot) the page installs the wheel with micropip.
 """
 
 import argparse
@@ -21,6 +24,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import snapshot
 from finf_train.card import card_path as card_path_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +33,7 @@ PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg")
+SNAPSHOT_FILES = ("snapshot.js", "glue.py")  # the worker's two ways to get the engine running
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"
 MANIFEST = "site.json"
@@ -120,9 +125,9 @@ def read_card(model):
     return card_path, card
 
 
-def assemble(site, model, wheel):
+def assemble(site, model, wheel, with_snapshot=True):
     """Write every file of the site into the empty directory site."""
-    for name in PAGE_FILES:
+    for name in PAGE_FILES + SNAPSHOT_FILES:
         shutil.copyfile(WEB / name, site / name)
     (site / "pyodide").mkdir()
     for name in PYODIDE_FILES:
@@ -137,6 +142,11 @@ def assemble(site, model, wheel):
     shutil.copyfile(model, site / model_name)
     shutil.copyfile(card_path, site / card_path.name)
     manifest = {"card": card_path.name, "wheel": wheel.name, "micropip": micropip.name}
+    if with_snapshot:
+        try:
+            manifest["snapshot"] = snapshot.build_snapshot(site, wheel)
+        except snapshot.SnapshotError as error:
+            raise BuildError(str(error)) from None
     (site / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve files as they are
     write_manifest(site, manifest)
 
@@ -210,7 +220,7 @@ def swap_in(staging, out):
     shutil.rmtree(old)
 
 
-def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
+def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None, with_snapshot=True):
     """Build the site into out (replaced only when the build succeeds) and return out."""
     model, out = Path(model), Path(out)
     check_replaceable(out)
@@ -223,7 +233,7 @@ def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None):
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp))
+            assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp), with_snapshot)
         os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a web server must read the site
         check_replaceable(out)  # again: something may have been written there while the build ran
         swap_in(staging, out)
@@ -238,9 +248,11 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "site",
                         help="output directory: new, empty or a finf site, which is replaced")
     parser.add_argument("--wheel", type=Path, help="use this finf wheel instead of building one")
+    parser.add_argument("--no-snapshot", action="store_true",
+                        help="ship no Pyodide memory snapshot: the page installs the engine with micropip")
     args = parser.parse_args(argv)
     try:
-        site = build_site(args.model, args.out, args.wheel)
+        site = build_site(args.model, args.out, args.wheel, not args.no_snapshot)
     except BuildError as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 2

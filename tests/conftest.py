@@ -28,11 +28,14 @@ def engine_wheel():
     return pyodide_harness.engine_wheel()
 
 
-def build_site(out, model, wheel):
-    """Run scripts/build_site.py as a user would; return the site directory."""
+def build_site(out, model, wheel, snapshot=False):
+    """Run scripts/build_site.py as a user would; return the site directory.
+
+    Only the golden site has a memory snapshot by default: making one takes seconds.
+    """
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(out), "--model", str(model),
-         "--wheel", str(wheel)],
+         "--wheel", str(wheel), *([] if snapshot else ["--no-snapshot"])],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
@@ -42,8 +45,8 @@ def build_site(out, model, wheel):
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory, engine_wheel):
-    """The demo site for the golden Iris model, built once per session."""
-    return build_site(tmp_path_factory.mktemp("site") / "site", GOLDEN_MODEL, engine_wheel)
+    """The demo site for the golden Iris model, with its memory snapshot, built once per session."""
+    return build_site(tmp_path_factory.mktemp("site") / "site", GOLDEN_MODEL, engine_wheel, snapshot=True)
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +137,7 @@ class Visit:
 
     def __init__(self, browser, url):
         self.console_errors = []
+        self.console = []  # every console message of the page and its worker, as "type: text"
         self.page_errors = []
         self.requests = []
         self.context = browser.new_context()
@@ -149,6 +153,7 @@ class Visit:
         self.page.goto(url)
 
     def _on_console(self, message):
+        self.console.append(f"{message.type}: {message.text}")
         if message.type == "error" or "Content Security Policy" in message.text:
             self.console_errors.append(f"{message.type}: {message.text}")
 

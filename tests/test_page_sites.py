@@ -56,13 +56,24 @@ def remove(key):
     return lambda site, manifest: (site / manifest.get(key, key)).unlink()
 
 
+def without_snapshot(change):
+    """change, on a site whose snapshot is deleted, so that the page takes the micropip path."""
+
+    def apply(site, manifest):
+        (site / manifest["snapshot"]["file"]).unlink()
+        change(site, manifest)
+
+    return apply
+
+
 FAILURES = {
     "corrupt-model": (lambda site, _: corrupt_model(site), ["iris.bin does not match its model card", "SHA-256"]),
     "corrupt-model-matching-card": (lambda site, _: corrupt_model_and_card(site),
                                     ["iris.bin is not a valid finf model: ", "<engine>"]),
     "missing-model": (remove("iris.bin"), ["Could not download the model file", "iris.bin", "HTTP 404"]),
-    "missing-wheel": (remove("wheel"), ["the finf engine wheel", "<wheel>", "HTTP 404"]),
-    "missing-micropip": (remove("micropip"), ["micropip", "<micropip>", "HTTP 404"]),
+    "missing-wheel": (without_snapshot(remove("wheel")), ["the finf engine wheel", "<wheel>", "HTTP 404"]),
+    "missing-micropip": (without_snapshot(remove("micropip")), ["micropip", "<micropip>", "HTTP 404"]),
+    "missing-glue": (without_snapshot(remove("glue.py")), ["the engine's Python glue", "glue.py", "HTTP 404"]),
     "missing-runtime": (remove("pyodide/pyodide.asm.wasm"),
                         ["Python runtime", "pyodide/pyodide.asm.wasm answered HTTP 404"]),
     "corrupt-runtime": (lambda site, _: replace_file(site / "pyodide" / "pyodide.asm.wasm", b"\0asm not a module"),

@@ -5,7 +5,9 @@
 //   performance.getEntriesByName("finf:first-prediction")  navigation start -> first result shown
 //   performance.getEntriesByName("finf:input-to-result")   each slider input -> its result shown
 //   performance.getEntriesByName("finf:ready")[0].detail    the worker's own timings: {runtime_ms, engine_ms,
-//                                                           model_ms, total_ms} from the worker's start
+//                                                           model_ms, total_ms} from the worker's start,
+//                                                           boot ("snapshot" or "micropip") and, for micropip,
+//                                                           fallback_reason
 //   <html data-state="loading|ready|error" data-first-prediction-ms data-input-to-result-ms
 //         data-offline="saving|ready|unavailable">
 
@@ -231,8 +233,10 @@ function onReady({ timings }) {
   root.dataset.state = "ready";
   for (const { input } of sliders) input.disabled = false;
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-  setStatus(`Ready in ${seconds(timings.total_ms)} (Python runtime ${seconds(timings.runtime_ms)}, ` +
-    `engine install ${seconds(timings.engine_ms)}, model ${seconds(timings.model_ms)}).`);
+  const engine = timings.boot === "snapshot"
+    ? `Python and the engine from a snapshot ${seconds(timings.runtime_ms)}`
+    : `Python runtime ${seconds(timings.runtime_ms)}, engine install ${seconds(timings.engine_ms)}`;
+  setStatus(`Ready in ${seconds(timings.total_ms)} (${engine}, model ${seconds(timings.model_ms)}).`);
   request(performance.now());
 }
 

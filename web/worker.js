@@ -1,5 +1,9 @@
-// The worker: boots Pyodide, installs the finf wheel with micropip, loads the model and predicts.
+// The worker: boots Pyodide with the finf engine, loads the model and predicts.
 // Everything slow happens here so the page never freezes.
+//
+// Two ways to the engine: restore the site's memory snapshot, where finf and glue.py are already imported
+// (snapshot.js), or, when the site has none or it fails in any way, boot the bare runtime and install the
+// wheel with micropip. The ready timings say which (boot) and why (fallback_reason).
 //
 // Messages to the page:   {type: "status", text}            what is loading now
 //                         {type: "card", card}              the model card, checked, as soon as it arrives
@@ -8,31 +12,12 @@
 //                         {type: "error", text}             anything that went wrong, in words
 // Messages from the page: {type: "predict", id, values}
 
+import { SnapshotError, readSnapshot, restore } from "./snapshot.js";
+
 const SITE = new URL("./", import.meta.url);  // every file is relative to this worker's own URL
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-// Python side: JSON in, JSON out, so no Python objects cross into JavaScript.
-const GLUE = `
-import json
-import finf
-
-def load_model(path, name):
-    global model
-    try:
-        with open(path, "rb") as f:
-            model = finf.load(f.read())
-    except finf.FormatError as error:
-        return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
-    return json.dumps({"n_features": model.n_features, "n_outputs": model.n_outputs})
-
-def predict(values_json):
-    try:
-        return json.dumps({"probabilities": model.predict_proba(json.loads(values_json))})
-    except ValueError as error:
-        return json.dumps({"error": f"the engine refused the input: {error}"})
-`;
-
-let engine = null;  // {loadModel, predict, nFeatures} once ready
+let engine = null;  // {predict}: glue.py's predict, once ready
 let features = null;  // the card's feature list, for validating inputs
 let failed = false;
 
@@ -154,23 +139,35 @@ function wasmFailure() {
   return { failure, stop: () => { console.warn = warn; } };
 }
 
+const GLUE_FILE = "glue.py";  // the Python side of the worker, imported as the module glue
+
+function runtimeOptions() {
+  return {
+    indexURL: new URL(PYODIDE_DIR, SITE).href,
+    stdout: console.log,
+    stderr: (text) => console.warn(text),  // the console.warn of the moment, not the boot-time wrapper
+  };
+}
+
+// loadPyodide(options), rejecting when pyodide.asm.wasm fails (loadPyodide alone would never settle).
+async function loadRuntime(loadPyodide, options) {
+  const wasm = wasmFailure();
+  try {
+    return await Promise.race([wasm.failure, loadPyodide(options)]);
+  } finally {
+    wasm.stop();
+  }
+}
+
 // micropip is passed to loadPyodide, which downloads it while the runtime boots.
 async function bootRuntime(loadPyodide, micropipName) {
   let pyodide;
-  const wasm = wasmFailure();
   try {
-    pyodide = await Promise.race([wasm.failure, loadPyodide({
-      indexURL: new URL(PYODIDE_DIR, SITE).href,
-      packages: [new URL(micropipName, SITE).href],
-      stdout: console.log,
-      stderr: (text) => console.warn(text),  // the console.warn of the moment, not the boot-time wrapper
-    })]);
+    pyodide = await loadRuntime(loadPyodide, { ...runtimeOptions(), packages: [new URL(micropipName, SITE).href] });
   } catch (error) {
     // Ask the server ourselves so a missing file is named with its HTTP status.
     await fetchOk(`${PYODIDE_DIR}pyodide.asm.wasm`, "the Python runtime", { method: "HEAD" });
     throw new LoadError(`The Python runtime failed to start: ${error.message}`);
-  } finally {
-    wasm.stop();
   }
   if (!pyodide.loadedPackages.micropip) {
     // loadPyodide only logs a package that failed; ask the server ourselves so a 404 says which file.
@@ -180,20 +177,72 @@ async function bootRuntime(loadPyodide, micropipName) {
   return pyodide;
 }
 
-async function installEngine(pyodide, manifest, wheelBytes) {
+// Installs the wheel with micropip and glue.py beside it; returns the glue module.
+async function installEngine(pyodide, manifest, wheelBytes, glueSource) {
   const wheelPath = `/tmp/wheels/${manifest.wheel.split("/").pop()}`;
   pyodide.FS.mkdirTree("/tmp/wheels");
   pyodide.FS.writeFile(wheelPath, wheelBytes);
   try {
+    const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+    pyodide.FS.writeFile(`${sitePackages}/${GLUE_FILE}`, glueSource);
     await pyodide.runPythonAsync(`import micropip\nawait micropip.install("emfs:${wheelPath}", deps=False)`);
-    pyodide.runPython(GLUE);
+    pyodide.runPython("import importlib; importlib.invalidate_caches()");
+    return pyodide.pyimport("glue");
   } catch (error) {
     throw new LoadError(`Could not install the finf engine from ${manifest.wheel}: ${lastLine(error.message)}`);
   }
-  return {
-    loadModel: pyodide.globals.get("load_model"),
-    predict: pyodide.globals.get("predict"),
-  };
+}
+
+// The snapshot's response, once its headers are in. Every failure is a SnapshotError: a reason to fall back.
+async function requestSnapshot(entry) {
+  let response;
+  try {
+    response = await fetch(new URL(entry.file, SITE));
+  } catch (error) {
+    throw new SnapshotError(`could not be downloaded: ${error.message}`);
+  }
+  if (!response.ok) throw new SnapshotError(`answered HTTP ${response.status} ${response.statusText}`.trim());
+  return response;
+}
+
+// The runtime restored from the snapshot with the glue module, or null, with the reason in the timings.
+// A snapshot that is not there is known before loadPyodide starts; its body is decompressed while the
+// runtime downloads.
+async function bootFromSnapshot(loadPyodide, entry, snapshotResponse) {
+  if (!entry) {
+    timings.fallback_reason = "site.json names no snapshot";
+    return null;
+  }
+  try {
+    const snapshot = readSnapshot(await snapshotResponse, entry);
+    return await restore((options) => loadRuntime(loadPyodide, options), runtimeOptions(), snapshot, entry);
+  } catch (error) {
+    const reason = error instanceof SnapshotError ? error.message : `failed: ${error?.message ?? error}`;
+    timings.fallback_reason = `the snapshot ${entry.file} ${reason}`;
+    console.warn(`finf: booting without the snapshot: ${timings.fallback_reason}`);
+    return null;
+  }
+}
+
+// {pyodide, glue}: from the snapshot when it restores and checks out, else the runtime and micropip.
+async function bootEngine(loadPyodide, manifest, snapshot) {
+  const restored = await bootFromSnapshot(loadPyodide, manifest.snapshot, snapshot);
+  if (restored) {
+    Object.assign(timings, { boot: "snapshot", engine_ms: 0 });  // finf was imported when the snapshot was made
+    lap("runtime_ms", t0);
+    return restored;
+  }
+  timings.boot = "micropip";
+  const wheel = fetchBytes(manifest.wheel, "the finf engine wheel");
+  const glueSource = fetchBytes(GLUE_FILE, "the engine's Python glue");
+  for (const p of [wheel, glueSource]) p.catch((error) => fail(describe(error)));
+  const pyodide = await bootRuntime(loadPyodide, manifest.micropip);
+  lap("runtime_ms", t0);
+  post({ type: "status", text: "Installing the finf engine…" });
+  const since = performance.now();
+  const glue = await installEngine(pyodide, manifest, await wheel, await glueSource);
+  lap("engine_ms", since);
+  return { pyodide, glue };
 }
 
 function lastLine(text) {
@@ -217,7 +266,7 @@ async function checkModel(card, modelBytes, glue, pyodide) {
       `The model file ${card.model_file} does not match its model card: its SHA-256 is ${digest}, ` +
       `the card says ${card.sha256}. The file may be damaged or replaced; it was not loaded.`);
   }
-  const loaded = JSON.parse(glue.loadModel("/tmp/model.bin", card.model_file));
+  const loaded = JSON.parse(glue.load_model("/tmp/model.bin", card.model_file));
   if (loaded.error) throw new LoadError(loaded.error);
   if (loaded.n_features !== card.features.length || loaded.n_outputs !== card.classes.length) {
     throw new LoadError(
@@ -227,42 +276,40 @@ async function checkModel(card, modelBytes, glue, pyodide) {
   return loaded;
 }
 
-async function start() {
-  const t0 = performance.now();
-  const timings = {};
-  const lap = (name, since) => { timings[name] = Math.round(performance.now() - since); };
+// What the ready message reports: milliseconds from the worker's start, how the engine booted and,
+// when not from the snapshot, why.
+const t0 = performance.now();
+const timings = {};
+const lap = (name, since) => { timings[name] = Math.round(performance.now() - since); };
 
+async function start() {
   post({ type: "status", text: "Loading the Python runtime, the finf engine and the model…" });
   const loader = importRuntime();
   loader.catch(() => {});  // reported below, once the manifest is known
   const manifest = await fetchJSON("site.json", "the site manifest");
   // Start every download at once; the runtime boots while the rest arrive.
-  const runtime = loader.then((loadPyodide) => bootRuntime(loadPyodide, manifest.micropip)).then((p) => { lap("runtime_ms", t0); return p; });
-  const wheel = fetchBytes(manifest.wheel, "the finf engine wheel");
+  const snapshot = manifest.snapshot ? requestSnapshot(manifest.snapshot) : null;
+  snapshot?.catch(() => {});  // a reason to fall back, not an error: bootFromSnapshot reports it
+  const booted = loader.then((loadPyodide) => bootEngine(loadPyodide, manifest, snapshot));
   const card = fetchJSON(manifest.card, "the model card").then((c) => { checkCard(c, manifest.card); return c; });
   // The model file sits beside its card.
   const model = card.then((c) => fetchBytes(manifest.card.replace(/[^/]*$/, "") + c.model_file, "the model file"));
   // Surface whichever fails first, even while another step is still pending.
-  const all = Promise.all([runtime, wheel, card, model]);
+  const all = Promise.all([booted, card, model]);
   all.catch(() => {});
-  for (const p of [card, wheel, model, runtime]) p.catch((error) => fail(describe(error)));
+  for (const p of [card, model, booted]) p.catch((error) => fail(describe(error)));
 
   const cardValue = await card;
   features = cardValue.features;
   post({ type: "card", card: cardValue });
-  const [pyodide, wheelBytes, , modelBytes] = await all;
-
-  post({ type: "status", text: "Installing the finf engine…" });
-  let since = performance.now();
-  const glue = await installEngine(pyodide, manifest, wheelBytes);
-  lap("engine_ms", since);
+  const [{ pyodide, glue }, , modelBytes] = await all;
 
   post({ type: "status", text: "Checking and loading the model…" });
-  since = performance.now();
+  const since = performance.now();
   await checkModel(cardValue, modelBytes, glue, pyodide);
   lap("model_ms", since);
   lap("total_ms", t0);
-  engine = glue;
+  engine = { predict: glue.predict };
   post({ type: "ready", timings });
 }
 

@@ -1,0 +1,36 @@
+"""The worker's Python side: load the model, predict; JSON in, JSON out, so no Python objects cross into JavaScript.
+
+web/worker.js imports this module as `glue` in Pyodide: from the site's memory snapshot, where it is already
+imported, or from this file, fetched and written beside the installed engine. Host tests import it directly.
+"""
+
+import json
+import random
+
+import finf
+
+model = None  # the finf.Model load_model read
+
+
+def load_model(path, name):
+    """Load the model file at path (name is how errors call it); JSON with its shape or an error."""
+    global model
+    try:
+        with open(path, "rb") as f:
+            model = finf.load(f.read())
+    except finf.FormatError as error:
+        return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
+    return json.dumps({"n_features": model.n_features, "n_outputs": model.n_outputs})
+
+
+def predict(values_json):
+    """Class probabilities for one row of feature values, as JSON, or the engine's refusal."""
+    try:
+        return json.dumps({"probabilities": model.predict_proba(json.loads(values_json))})
+    except ValueError as error:
+        return json.dumps({"error": f"the engine refused the input: {error}"})
+
+
+def reseed(seed_hex):
+    """Seed `random` afresh: every restore of a memory snapshot starts from the state it was taken in."""
+    random.seed(int(seed_hex, 16))
