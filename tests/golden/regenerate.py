@@ -1,6 +1,7 @@
 """Rewrite the golden case: `.venv/bin/python tests/golden/regenerate.py` from the repository root.
 
-iris.bin and iris.json are `finf train data/iris.csv --target species` with default settings; expected.json
+iris.bin and iris.json are `finf train data/iris.csv --target species` with default settings (a v2 file);
+penguins-small.bin and .json a small v3 file (docs/FORMAT.md dumps it, the Pyodide tests run it); expected.json
 holds a dozen rows and the probabilities the trainer's numpy forward pass computes from iris.bin's weights.
 The engine must reproduce them (CPython, Pyodide and the page), and retraining must reproduce iris.bin.
 """
@@ -38,6 +39,10 @@ def main():
                 "probabilities": probabilities}
     (GOLDEN / "expected.json").write_text(_dumps(expected))
     print(f"wrote {GOLDEN / 'iris.bin'} ({len(result.model_bytes)} bytes), iris.json and expected.json")
+    small = finf_train.train(ROOT / "data" / "penguins.csv", "species", missing="impute", hidden=(),
+                             ignore=["bill_depth_mm", "flipper_length_mm", "body_mass_g", "year"])
+    finf_train.save(small, GOLDEN / "penguins-small.bin")
+    print(f"wrote {GOLDEN / 'penguins-small.bin'} ({len(small.model_bytes)} bytes) and penguins-small.json")
 
 
 def _dumps(expected):
