@@ -24,8 +24,9 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import finf
 import snapshot
-from finf_train.card import card_path as card_path_of
+from finf_train import card as model_card
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
@@ -110,19 +111,15 @@ def micropip_wheel():
 
 
 def read_card(model):
-    card_path = Path(card_path_of(model))
+    """The card beside the model, checked by the card's one check (finf_train.card.read) against the model."""
+    card_path = Path(model_card.card_path(model))
     if not card_path.is_file():
         raise BuildError(f"{card_path}: model card not found (finf train writes it beside the model)")
+    data = model.read_bytes()
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BuildError(f"{card_path}: not a JSON model card: {error}") from None
-    if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
-        raise BuildError(f"{card_path}: model card has no sha256")
-    digest = hashlib.sha256(model.read_bytes()).hexdigest()
-    if digest != card["sha256"]:
-        raise BuildError(f"{card_path}: sha256 {card['sha256']} does not match {model.name} ({digest})")
-    return card_path, card
+        return card_path, model_card.read(card_path, finf.load(data), data)
+    except ValueError as error:  # finf.FormatError included
+        raise BuildError(f"{model}: {error}" if isinstance(error, finf.FormatError) else str(error)) from None
 
 
 def assemble(site, model, wheel, with_snapshot=True):
@@ -159,7 +156,14 @@ def write_manifest(site, manifest):
     """
     files = {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
              for path in sorted(site.rglob("*")) if path.is_file() and path.name not in HOST_FILES}
-    build = hashlib.sha256("".join(f"{name} {digest}\n" for name, digest in files.items()).encode()).hexdigest()
+    # Two builds of a snapshot differ in their bytes (and so in their file's name) but not in what they hold,
+    # which its key names; the build id counts the key, so the same inputs give the same build id.
+    snapshot_entry = manifest.get("snapshot") or {}
+    identity = dict(files)
+    if snapshot_entry:
+        del identity[snapshot_entry["file"]]
+        identity["snapshot"] = f"{snapshot_entry['key']} {snapshot_entry['build_id']}"
+    build = hashlib.sha256("".join(f"{name} {digest}\n" for name, digest in identity.items()).encode()).hexdigest()
     manifest = {**manifest, "build": build[:16], "files": files}
     (site / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

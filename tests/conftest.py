@@ -139,9 +139,11 @@ class Visit:
         self.console_errors = []
         self.console = []  # every console message of the page and its worker, as "type: text"
         self.page_errors = []
-        self.requests = []
+        self.requests = []  # every URL the page, its worker and its service worker asked for
+        self.page_requests = []  # those of the page and its worker, without the service worker's
+        self.sw_requests = []  # the service worker's (it saves the site after the first prediction)
         self.context = browser.new_context()
-        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.context.on("request", self._on_request)
         self.page = self.context.new_page()
         self.page.add_init_script(WATCH_CSP)
         self.page.on("console", self._on_console)
@@ -151,6 +153,10 @@ class Visit:
         self.status = self.page.locator("#status")
         self.sliders = self.page.locator("#features input[type=range]")
         self.page.goto(url)
+
+    def _on_request(self, request):
+        self.requests.append(request.url)
+        (self.page_requests if request.service_worker is None else self.sw_requests).append(request.url)
 
     def _on_console(self, message):
         self.console.append(f"{message.type}: {message.text}")

@@ -63,12 +63,16 @@ def test_a_model_whose_card_disagrees_is_refused_and_the_old_site_kept(tmp_path,
     out = tmp_path / "site"
     shutil.copytree(site_dir, out)
     model = tmp_path / "iris.bin"
-    model.write_bytes(b"X" + (GOLDEN / "iris.bin").read_bytes()[1:])
+    model.write_bytes((GOLDEN / "penguins-small.bin").read_bytes())  # a valid model, not the card's
     shutil.copyfile(GOLDEN / "iris.json", tmp_path / "iris.json")
     result = run_build("--model", model, "--out", out, "--wheel", engine_wheel)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "does not match iris.bin" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "iris.json: the model card describes a different model file (its sha256 does not match)" in result.stderr
+    model.write_bytes(b"X" + (GOLDEN / "iris.bin").read_bytes()[1:])  # not a model at all
+    result = run_build("--model", model, "--out", out, "--wheel", engine_wheel)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"{model}: byte 0: magic: expected b'FINF', found b'XINF'" in result.stderr
     assert hashlib.sha256((out / "iris.bin").read_bytes()).hexdigest() == \
         hashlib.sha256((GOLDEN / "iris.bin").read_bytes()).hexdigest()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["iris.bin", "iris.json", "site"]
@@ -177,6 +181,7 @@ def test_a_site_from_before_the_file_list_is_replaced(tmp_path, site_dir, engine
     manifest = json.loads((out / "site.json").read_text(encoding="utf-8"))
     old = {key: manifest[key] for key in ("card", "wheel", "micropip")}
     (out / "site.json").write_text(json.dumps(old), encoding="utf-8")
-    (out / "sw.js").unlink()
+    for name in ("sw.js", "needs-http.js", "snapshot.js", "glue.py", manifest["snapshot"]["file"]):
+        (out / name).unlink()  # an old site had none of these
     assert run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel).returncode == 0
     assert json.loads((out / "site.json").read_text(encoding="utf-8"))["build"] == manifest["build"]
