@@ -48,22 +48,14 @@ def _read_text(name):
 
 def _records(name, text):
     """Yield (first line number, fields) for each non-blank record; quoted fields may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise CSVError(_malformed(name, text, start, error)) from None
-        if fields:
-            yield start, fields
-        start = reader.line_num + 1
+    return stream_records(name, io.StringIO(text, newline=""), text)
 
 
-def stream_records(name, f):
-    """Like _records, for an open text file read a record at a time, so memory stays constant."""
+def stream_records(name, f, text=None):
+    """(first line number, fields) for each non-blank record of an open text file, read a record at a time.
+
+    text, the whole file when it is at hand, lets a field over the csv module's size limit be named.
+    """
     reader = csv.reader(f, strict=True)
     start = 1
     while True:
@@ -72,7 +64,7 @@ def stream_records(name, f):
         except StopIteration:
             return
         except csv.Error as error:
-            raise CSVError(f"{name}:{start}: malformed CSV: {error}") from None
+            raise CSVError(_malformed(name, text, start, error)) from None
         except UnicodeDecodeError as error:
             raise CSVError(f"{name}:{reader.line_num + 1}: not UTF-8 text: byte {error.object[error.start]:#04x}; "
                            "save the file as UTF-8 CSV") from None
@@ -84,7 +76,7 @@ def stream_records(name, f):
 def _malformed(name, text, line, error):
     """The message for a csv.Error; a field over the csv module's size limit is found and named."""
     limit = csv.field_size_limit()
-    if "field larger than field limit" not in str(error):
+    if text is None or "field larger than field limit" not in str(error):
         return f"{name}:{line}: malformed CSV: {error}"
     # Re-read just this record with the limit lifted to learn which field it was.
     lines = io.StringIO(text, newline="").readlines()[line - 1 :]
