@@ -1,6 +1,6 @@
 """Bytes in and out: the reader's cursor, float32 rounding and the number text of v2 files.
 
-Every read goes through _Cursor, which never reads past the end and names the field,
+Every read goes through Cursor, which never reads past the end and names the field,
 the byte offset, what was expected and what was found when it refuses.
 """
 
@@ -20,14 +20,20 @@ _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
 
 
 class Cursor:
-    """Reads a byte string front to back, never past its end."""
+    """Reads a byte string front to back, never past its end (or the end of the section being read)."""
 
     def __init__(self, data):
         self.data = data
         self.offset = 0
+        self.end = len(data)  # a section lowers it, so its body cannot read past the section
+        self.region = ""  # " in the FEAT section": where the bytes left are counted, for messages
 
     def left(self):
-        return len(self.data) - self.offset
+        return self.end - self.offset
+
+    def bytes_left(self):
+        """The bytes left, as messages say it: "12 bytes left in the FEAT section"."""
+        return f"{plural(self.left(), 'byte')} left{self.region}"
 
     def fail(self, field, expected, found, offset=None):
         at = self.offset if offset is None else offset
@@ -35,7 +41,7 @@ class Cursor:
 
     def take(self, size, field):
         if size > self.left():
-            self.fail(field, plural(size, "byte"), f"{plural(self.left(), 'byte')} left")
+            self.fail(field, plural(size, "byte"), self.bytes_left())
         start = self.offset
         self.offset += size
         return self.data[start : self.offset]
@@ -55,7 +61,11 @@ class Cursor:
         return values
 
     def f32(self, field):
-        return self.f32s(1, field)[0]
+        start = self.offset
+        (value,) = _FLOAT32.unpack(self.take(F32_BYTES, field))
+        if not math.isfinite(value):
+            self.fail(field, "a finite number", value, start)
+        return value
 
     def count(self, field, least, most, item_bytes):
         """A u32 count in least..most whose items, item_bytes each at the least, fit in the bytes left."""
@@ -65,7 +75,7 @@ class Cursor:
             self.fail(field, f"{least} to {most}", n, start)
         # Checked before anything is allocated, so a count can never ask for more than the file holds.
         if n * item_bytes > self.left():
-            self.fail(field, f"at most {self.left() // item_bytes} in the {plural(self.left(), 'byte')} left", n, start)
+            self.fail(field, f"at most {self.left() // item_bytes} in the {self.bytes_left()}", n, start)
         return n
 
     def text(self, field):
@@ -92,10 +102,12 @@ def plural(count, noun):
 
 def show(text):
     """A short, printable quote of some bytes from the file."""
-    shown = text.decode("utf-8", "replace")
-    if len(shown) > _SHOWN_CHARS:
-        shown = shown[:_SHOWN_CHARS] + "..."
-    return repr(shown)
+    return quote(text.decode("utf-8", "replace"))
+
+
+def quote(text):
+    """A short, printable quote of a text from the file (repr escapes what cannot be printed)."""
+    return repr(text[:_SHOWN_CHARS] + "..." if len(text) > _SHOWN_CHARS else text)
 
 
 def check_file_size(size):
