@@ -17,6 +17,7 @@ F32_BYTES = 4
 _FLOAT32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
 _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # the control characters a text may not hold
 
 
 class Cursor:
@@ -89,10 +90,10 @@ class Cursor:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             self.fail(field, "UTF-8 text", f"byte {raw[error.start]:#04x}", start + 4 + error.start)
-        for k, char in enumerate(text):
-            if char < " " or "\x7f" <= char <= "\x9f":
-                at = start + 4 + len(text[:k].encode("utf-8"))
-                self.fail(field, "printable text", f"control character {char!r}", at)
+        control = _CONTROL.search(text)
+        if control is not None:
+            at = start + 4 + len(text[: control.start()].encode("utf-8"))
+            self.fail(field, "printable text", f"control character {control.group()!r}", at)
         return text
 
 
@@ -141,7 +142,7 @@ def pack_text(text, field):
     raw = str(text).encode("utf-8")
     if not 1 <= len(raw) <= MAX_TEXT_BYTES:
         raise ValueError(f"{field}: expected 1 to {MAX_TEXT_BYTES} bytes of UTF-8, found {len(raw)}: {text!r}")
-    if any(char < " " or "\x7f" <= char <= "\x9f" for char in text):
+    if _CONTROL.search(text):
         raise ValueError(f"{field}: expected printable text, found {text!r}")
     return _U32.pack(len(raw)) + raw
 

@@ -67,8 +67,9 @@ so a file never makes it allocate more than its own size justifies. Every
 problem raises FormatError "byte OFFSET: FIELD: expected X, found Y".
 
 The writer picks the version: a model that v2 can express (numeric features
-without fill values, a classifier) is written as v2, so its file is the same
-as ever; anything else is written as v3.
+named x0, x1, ... without fill values, a classifier with no target or class
+names) is written as v2, so its file is the same as ever; anything else is
+written as v3, so no name is ever dropped.
 """
 
 import struct
@@ -278,9 +279,15 @@ def _decode_target(cursor):
 
 
 def v2_can_express(record):
-    """True if a v2 file holds everything inference needs: numeric features without fills, a classifier."""
-    return record.target.task == "classification" and all(
-        type(f) is NumericFeature and f.fill is None for f in record.features)
+    """True if a v2 file holds all of record: unnamed numeric features without fills, an unnamed classifier.
+
+    Unnamed: the names a v2 file reads as (features x0, x1, ..., no target or class names), so that
+    writing a model read from v3 as v2 cannot drop its names.
+    """
+    target = record.target
+    return (target.task == "classification" and target.name is None and target.classes is None
+            and all(type(f) is NumericFeature and f.fill is None and f.name == f"x{i}"
+                    for i, f in enumerate(record.features)))
 
 
 def encode(record: ModelRecord, version=None) -> bytes:
@@ -290,7 +297,8 @@ def encode(record: ModelRecord, version=None) -> bytes:
     if version not in SUPPORTED_VERSIONS:
         raise ValueError(f"version must be one of {SUPPORTED_VERSIONS}, not {version!r}")
     if version == 2 and not v2_can_express(record):
-        raise ValueError("FINF v2 holds only numeric features without fill values and a classifier; use version 3")
+        raise ValueError("FINF v2 holds only unnamed numeric features (x0, x1, ...) without fill values and a "
+                         "classifier without target or class names; use version 3")
     body = _encode_v2(record) if version == 2 else _encode_v3(record)
     data = MAGIC + struct.pack("<I", version) + body
     decode(data)  # never write a file the reader would refuse
