@@ -5,6 +5,7 @@ The named v3 cases, truncations and bit flips run with the v2 ones in test_forma
 
 import struct
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,28 @@ def test_a_v2_expressible_model_read_from_v3_stays_v3():
 
 
 # --- messages ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("built", [CLASSIFIER, REGRESSOR], ids=["classifier", "regressor"])
+def test_a_file_cut_inside_a_section_is_refused_at_that_sections_length(built):
+    data, at = built
+    ends = [at["TRGT id"], at["LAYR id"], len(data)]
+    for name, end in zip(["FEAT", "TRGT", "LAYR"], ends, strict=True):
+        length_at = at[f"{name} length"]
+        size = end - length_at - 4
+        for cut in range(length_at + 4, end):
+            left = cut - length_at - 4
+            expected = f"byte {length_at}: {name} length: expected at most the {left} bytes left, found {size}"
+            assert rejected(data[:cut]) == expected
+
+
+def test_a_file_cut_inside_a_section_header_names_the_header():
+    data, at = CLASSIFIER
+    trgt, layr = at["TRGT id"], at["LAYR length"]
+    expected = f"byte {trgt}: section id: expected b'TRGT', found b'TR' at the end of the file"
+    assert rejected(data[: trgt + 2]) == expected
+    assert rejected(data[:trgt]) == f"byte {trgt}: section id: expected b'TRGT', found the end of the file"
+    assert rejected(data[: layr + 3]) == f"byte {layr}: LAYR length: expected 4 bytes, found 3 bytes left"
 
 
 def test_a_long_duplicate_name_is_quoted_short():
