@@ -252,7 +252,7 @@ def outcome(source):
     return "loaded"
 
 
-PATH_FILES = ("version_4", "valid", "v3_classifier", "v3_section_id")  # written to hostile-<name>.bin
+PATH_FILES = ("version_4", "valid", "v3_classifier", "v3_section_id")  # written to hostile-<name>.bin, "_" as "-"
 
 
 def outcomes():
@@ -267,9 +267,10 @@ def outcomes():
     results.update((name, outcome(data)) for name, data in damaged())
     files = [model(version=4), VALID, hostile_v3.VALID_CLASSIFIER, hostile_v3.VALID_CLASSIFIER[:8] + b"FEAX"]
     for name, data in zip(PATH_FILES, files, strict=True):
-        with open(f"hostile-{name}.bin", "wb") as f:
+        path = f"hostile-{name.replace('_', '-')}.bin"
+        with open(path, "wb") as f:
             f.write(data)
-        results[f"path_{name}"] = outcome(f"hostile-{name}.bin")
+        results[f"path_{name}"] = outcome(path)
     results["path_missing"] = outcome("hostile-missing.bin")
     results["path_directory"] = outcome(".")
     classifier, regressor = finf.load(hostile_v3.VALID_CLASSIFIER), finf.load(hostile_v3.VALID_REGRESSOR)

@@ -68,7 +68,7 @@ def test_paths_give_the_same_outcome(pyodide, cpython):
         assert pyodide["outcomes"][name] == cpython[name], name
     expected = "FormatError: hostile-version-4.bin: byte 4: version: expected one of (2, 3), found 4"
     assert cpython["path_version_4"] == expected
-    expected = "FormatError: hostile-v3_section_id.bin: byte 8: section id: expected b'FEAT', found b'FEAX'"
+    expected = "FormatError: hostile-v3-section-id.bin: byte 8: section id: expected b'FEAT', found b'FEAX'"
     assert cpython["path_v3_section_id"] == expected
     assert (cpython["path_valid"], cpython["path_v3_classifier"], cpython["path_missing"],
             cpython["path_directory"]) == ("loaded", "loaded", "FileNotFoundError", "IsADirectoryError")
