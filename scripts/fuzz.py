@@ -191,33 +191,32 @@ def v3_file(hostile_v3, features, classes, n_in=None):
 
 
 def cap_files(finf, hostile):
-    """The largest files the caps allow, each built to fail (or load) as late as possible."""
+    """{name: build()} for the largest files the caps allow, each built to fail (or load) as late as possible."""
     import hostile_v3
 
     fmt = finf.format
     n_in = 1000
     text = b";".join([b"0,1"] * n_in)
     n_out = (fmt.MAX_FILE_BYTES - len(text) - 64) // (4 * (n_in + 1))
-    weight = [0.5] * (n_in * n_out)
 
     def big_linear(bias):
-        return hostile.model(text=text, layers=(hostile.linear(n_in, n_out, weight, bias),))
+        return hostile.model(text=text, layers=(hostile.linear(n_in, n_out, [0.5] * (n_in * n_out), bias),))
 
+    categories = [f"c{k}" for k in range(fmt.MAX_CATEGORIES)]
     return {
-        "over the file cap by one byte": bytes(fmt.MAX_FILE_BYTES + 1),
-        "16 MiB, NaN in the very last bias": big_linear([0.0] * (n_out - 1) + [float("nan")]),
-        "16 MiB, valid (4.2M parameters)": big_linear([0.0] * n_out),
-        "normalizer at its cap, tiny pairs, error at the end": hostile.model(
+        "over the file cap by one byte": lambda: bytes(fmt.MAX_FILE_BYTES + 1),
+        "16 MiB, NaN in the very last bias": lambda: big_linear([0.0] * (n_out - 1) + [float("nan")]),
+        "16 MiB, valid (4.2M parameters)": lambda: big_linear([0.0] * n_out),
+        "normalizer at its cap, tiny pairs, error at the end": lambda: hostile.model(
             text=b"0,1;" * (fmt.MAX_NORMALIZER_BYTES // 4)),
-        "layer count at its cap, error in the last layer": hostile.model(
+        "layer count at its cap, error in the last layer": lambda: hostile.model(
             layers=hostile.LAYERS + (hostile.activation(0),) * (fmt.MAX_LAYERS - 5) + (hostile.activation(9),)),
-        "v3, 16,384 numeric features (the cap), valid": v3_file(
+        "v3, 16,384 numeric features (the cap), valid": lambda: v3_file(
             hostile_v3, [(f"x{i}", None) for i in range(fmt.MAX_FEATURES)], ["a", "b"]),
-        "v3, 65,536 classes (the cap), valid": v3_file(
+        "v3, 65,536 classes (the cap), valid": lambda: v3_file(
             hostile_v3, [("x", None)], [f"c{k}" for k in range(fmt.MAX_CLASSES)]),
-        "v3, 16 MiB of categories (468 x 4,096), refused at the first Linear": v3_file(
-            hostile_v3, [(f"f{i}", [f"c{k}" for k in range(fmt.MAX_CATEGORIES)]) for i in range(468)], ["a", "b"],
-            n_in=1),
+        "v3, 16 MiB of categories (468 x 4,096), refused at the first Linear": lambda: v3_file(
+            hostile_v3, [(f"f{i}", categories) for i in range(468)], ["a", "b"], n_in=1),
     }
 
 
@@ -228,7 +227,7 @@ def measure_caps():
     code = (
         "import resource, sys, time; sys.path.insert(0, sys.argv[2]); sys.path.insert(0, sys.argv[3])\n"
         "import finf, hostile, fuzz\n"
-        "data = fuzz.cap_files(finf, hostile)[sys.argv[1]]\n"
+        "data = fuzz.cap_files(finf, hostile)[sys.argv[1]]()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "start = time.perf_counter()\n"
         "try:\n    finf.load(data); outcome = 'loaded'\n"
