@@ -6,7 +6,8 @@
 
 Every input must either load or raise finf.FormatError; anything else is a crash, as is an input that
 takes over HANG_SECONDS: either stops the run with a non-zero exit and the input saved under --crashes.
-A model that loads must also write -> read -> write to identical bytes and predict without raising.
+A model that loads must also write -> read -> write to identical bytes and predict without raising
+(on a row of plain values, with None for every feature that has a fill).
 Figures (executions, wall time, distinct messages and kinds, slowest input, peak RSS) are written as
 JSON to --stats every few seconds and printed at the end. Not part of the tests.
 """
@@ -42,7 +43,9 @@ class Stats:
             self.loaded += 1
         else:
             self.messages.add(hash(message))  # hashes, so a long run does not grow memory by the text
-            kind = re.sub(r"\d+", "N", message.split(", found")[0])
+            # Numbers and quoted feature names masked: "feature N (NAME) std: expected a number > N".
+            kind = re.sub(r"\d+", "N", re.sub(r"\((['\"]).*?\1\)", "(NAME)", message.split(", found")[0]))
+            kind = kind.replace("N byte ", "N bytes ")  # "1 byte left" and "2 bytes left" are one kind
             self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if seconds > self.slowest[0]:
             self.slowest = (seconds, bytes(data))
@@ -75,14 +78,19 @@ def check(finf, data):
     written = finf.dumps(model)
     if finf.dumps(finf.load(written)) != written:
         raise AssertionError("write -> read -> write changed the bytes")
-    model.predict_proba([0.5] * model.n_features)
+    row = [None if f.fill is not None else f.categories[0] if f.kind == "categorical" else 0.5
+           for f in model.features]
+    model.predict(row)
+    if model.task == "classification":
+        model.predict_proba(row)
     return None
 
 
 def seeds(hostile):
     small = [case.data for case in hostile.corpus() if len(case.data) < 4096]
-    return [hostile.VALID, hostile.model(layers=(hostile.linear(2, 16), hostile.activation(3),
-                                                  hostile.linear(16, 3), hostile.activation(2)))] + small
+    wider = hostile.model(layers=(hostile.linear(2, 16), hostile.activation(3), hostile.linear(16, 3),
+                                  hostile.activation(2)))
+    return [*hostile.valid_files().values(), wider] + small
 
 
 def mutate(rng, data, pool):
@@ -166,25 +174,49 @@ def run_atheris(args, stats):
     atheris.Fuzz()
 
 
+def v3_file(hostile_v3, features, classes, n_in=None):
+    """A v3 classifier: features is [(name, categories or None for numeric)], then one Linear to the classes."""
+    u32 = hostile_v3.u32
+    pieces, width = [("FEAT.count", u32(len(features)))], 0
+    for i, (name, categories) in enumerate(features):
+        if categories is None:
+            pieces += hostile_v3.numeric(i, name, 0.0, 1.0)
+        else:
+            pieces += hostile_v3.categorical(i, name, categories)
+        width += 1 if categories is None else len(categories)
+    pieces += [("TRGT.name", hostile_v3.text("y")), ("TRGT.task", b"\x00"), ("TRGT.count", u32(len(classes)))]
+    pieces += [(f"TRGT.class.{k}", hostile_v3.text(c)) for k, c in enumerate(classes)]
+    pieces += [("LAYR.count", u32(1))] + hostile_v3.linear(0, width if n_in is None else n_in, len(classes))
+    return hostile_v3.assemble(pieces).data
+
+
 def cap_files(finf, hostile):
-    """The largest files the caps allow, each built to fail (or load) as late as possible."""
+    """{name: build()} for the largest files the caps allow, each built to fail (or load) as late as possible."""
+    import hostile_v3
+
     fmt = finf.format
     n_in = 1000
     text = b";".join([b"0,1"] * n_in)
     n_out = (fmt.MAX_FILE_BYTES - len(text) - 64) // (4 * (n_in + 1))
-    weight = [0.5] * (n_in * n_out)
 
     def big_linear(bias):
-        return hostile.model(text=text, layers=(hostile.linear(n_in, n_out, weight, bias),))
+        return hostile.model(text=text, layers=(hostile.linear(n_in, n_out, [0.5] * (n_in * n_out), bias),))
 
+    categories = [f"c{k}" for k in range(fmt.MAX_CATEGORIES)]
     return {
-        "over the file cap by one byte": bytes(fmt.MAX_FILE_BYTES + 1),
-        "16 MiB, NaN in the very last bias": big_linear([0.0] * (n_out - 1) + [float("nan")]),
-        "16 MiB, valid (4.2M parameters)": big_linear([0.0] * n_out),
-        "normalizer at its cap, tiny pairs, error at the end": hostile.model(
+        "over the file cap by one byte": lambda: bytes(fmt.MAX_FILE_BYTES + 1),
+        "16 MiB, NaN in the very last bias": lambda: big_linear([0.0] * (n_out - 1) + [float("nan")]),
+        "16 MiB, valid (4.2M parameters)": lambda: big_linear([0.0] * n_out),
+        "normalizer at its cap, tiny pairs, error at the end": lambda: hostile.model(
             text=b"0,1;" * (fmt.MAX_NORMALIZER_BYTES // 4)),
-        "layer count at its cap, error in the last layer": hostile.model(
+        "layer count at its cap, error in the last layer": lambda: hostile.model(
             layers=hostile.LAYERS + (hostile.activation(0),) * (fmt.MAX_LAYERS - 5) + (hostile.activation(9),)),
+        "v3, 16,384 numeric features (the cap), valid": lambda: v3_file(
+            hostile_v3, [(f"x{i}", None) for i in range(fmt.MAX_FEATURES)], ["a", "b"]),
+        "v3, 65,536 classes (the cap), valid": lambda: v3_file(
+            hostile_v3, [("x", None)], [f"c{k}" for k in range(fmt.MAX_CLASSES)]),
+        "v3, 16 MiB of categories (468 x 4,096), refused at the first Linear": lambda: v3_file(
+            hostile_v3, [(f"f{i}", categories) for i in range(468)], ["a", "b"], n_in=1),
     }
 
 
@@ -195,7 +227,7 @@ def measure_caps():
     code = (
         "import resource, sys, time; sys.path.insert(0, sys.argv[2]); sys.path.insert(0, sys.argv[3])\n"
         "import finf, hostile, fuzz\n"
-        "data = fuzz.cap_files(finf, hostile)[sys.argv[1]]\n"
+        "data = fuzz.cap_files(finf, hostile)[sys.argv[1]]()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "start = time.perf_counter()\n"
         "try:\n    finf.load(data); outcome = 'loaded'\n"

@@ -2,6 +2,8 @@
 
 Stdlib only, so the same module runs in CPython and, copied into the file system, in Pyodide.
 Each Case names the field and the byte offset the reader's FormatError must report.
+This module builds v2 files; hostile_v3.py builds v3 files from these helpers, and corpus() and
+outcomes() here cover both.
 """
 
 import struct
@@ -200,24 +202,39 @@ def _layer_cases():
 
 
 def corpus():
-    """Every named hostile case."""
+    """Every named hostile case, v2 and v3."""
+    import hostile_v3  # imported here: it builds on this module's helpers
+
     return (_header_cases() + _normalizer_length_cases() + _normalizer_syntax_cases() + _number_cases()
-            + _layer_count_cases() + _layer_cases())
+            + _layer_count_cases() + _layer_cases() + hostile_v3.corpus())
 
 
-def truncations(data=VALID):
+def valid_files():
+    """{prefix: bytes} of every small valid file, the prefix naming its truncations and bit flips."""
+    import hostile_v3
+
+    return {"": VALID, "v3_classifier_": hostile_v3.VALID_CLASSIFIER, "v3_regressor_": hostile_v3.VALID_REGRESSOR}
+
+
+def truncations(data=VALID, prefix=""):
     """data cut short at every byte offset: (name, bytes)."""
-    return [(f"truncated_at_{n}", data[:n]) for n in range(len(data))]
+    return [(f"{prefix}truncated_at_{n}", data[:n]) for n in range(len(data))]
 
 
-def bit_flips(data=VALID):
+def bit_flips(data=VALID, prefix=""):
     """data with each single bit flipped in turn: (name, bytes)."""
     flips = []
     for bit in range(len(data) * 8):
         flipped = bytearray(data)
         flipped[bit // 8] ^= 1 << (bit % 8)
-        flips.append((f"bit_flip_{bit}", bytes(flipped)))
+        flips.append((f"{prefix}bit_flip_{bit}", bytes(flipped)))
     return flips
+
+
+def damaged():
+    """Every truncation and bit flip of every valid file: (name, bytes)."""
+    return [item for prefix, data in valid_files().items()
+            for item in truncations(data, prefix) + bit_flips(data, prefix)]
 
 
 def outcome(source):
@@ -235,16 +252,28 @@ def outcome(source):
     return "loaded"
 
 
+PATH_FILES = ("version_4", "valid", "v3_classifier", "v3_section_id")  # written to hostile-<name>.bin, "_" as "-"
+
+
 def outcomes():
-    """{name: outcome} for every named case, truncation and bit flip, and for paths relative to the cwd."""
+    """{name: outcome} for every named case, truncation and bit flip, and for paths relative to the cwd.
+
+    Also what the valid v3 models predict from a row with every fill used, as repr() of the floats.
+    """
+    import finf
+    import hostile_v3
+
     results = {case.name: outcome(case.data) for case in corpus()}
-    results.update((name, outcome(data)) for name, data in truncations() + bit_flips())
-    with open("hostile-version-4.bin", "wb") as f:
-        f.write(model(version=4))
-    with open("hostile-valid.bin", "wb") as f:
-        f.write(VALID)
-    results["path_version_4"] = outcome("hostile-version-4.bin")
-    results["path_valid"] = outcome("hostile-valid.bin")
+    results.update((name, outcome(data)) for name, data in damaged())
+    files = [model(version=4), VALID, hostile_v3.VALID_CLASSIFIER, hostile_v3.VALID_CLASSIFIER[:8] + b"FEAX"]
+    for name, data in zip(PATH_FILES, files, strict=True):
+        path = f"hostile-{name.replace('_', '-')}.bin"
+        with open(path, "wb") as f:
+            f.write(data)
+        results[f"path_{name}"] = outcome(path)
     results["path_missing"] = outcome("hostile-missing.bin")
     results["path_directory"] = outcome(".")
+    classifier, regressor = finf.load(hostile_v3.VALID_CLASSIFIER), finf.load(hostile_v3.VALID_REGRESSOR)
+    results["v3_classifier_filled"] = repr(classifier.predict_proba([None, 0.25, None]))
+    results["v3_regressor_filled"] = repr(regressor.predict([None, 95.5]))
     return results

@@ -23,7 +23,7 @@ print(json.dumps({"outcomes": hostile.outcomes(), "finf_file": finf.__file__, "p
 
 @pytest.fixture(scope="module")
 def pyodide(engine_wheel):
-    files = {"hostile.py": Path(hostile.__file__).read_bytes()}
+    files = {name: (Path(hostile.__file__).parent / name).read_bytes() for name in ("hostile.py", "hostile_v3.py")}
     return json.loads(run_in_pyodide(PYODIDE_CODE, files, wheel=engine_wheel))
 
 
@@ -55,7 +55,8 @@ def test_named_case_gives_the_same_error(pyodide, cpython, name):
 
 
 def test_every_truncation_and_bit_flip_gives_the_same_outcome(pyodide, cpython):
-    names = [name for name, _ in hostile.truncations() + hostile.bit_flips()]
+    names = [name for name, _ in hostile.damaged()]
+    assert any(name.startswith("v3_regressor_bit_flip_") for name in names)
     differ = [(name, cpython[name], pyodide["outcomes"][name]) for name in names
               if pyodide["outcomes"][name] != cpython[name]]
     assert not differ, differ[:5]
@@ -63,9 +64,22 @@ def test_every_truncation_and_bit_flip_gives_the_same_outcome(pyodide, cpython):
 
 
 def test_paths_give_the_same_outcome(pyodide, cpython):
-    for name in ("path_version_4", "path_valid", "path_missing", "path_directory"):
+    for name in [f"path_{name}" for name in hostile.PATH_FILES] + ["path_missing", "path_directory"]:
         assert pyodide["outcomes"][name] == cpython[name], name
     expected = "FormatError: hostile-version-4.bin: byte 4: version: expected one of (2, 3), found 4"
     assert cpython["path_version_4"] == expected
-    assert (cpython["path_valid"], cpython["path_missing"], cpython["path_directory"]) == (
-        "loaded", "FileNotFoundError", "IsADirectoryError")
+    expected = "FormatError: hostile-v3-section-id.bin: byte 8: section id: expected b'FEAT', found b'FEAX'"
+    assert cpython["path_v3_section_id"] == expected
+    assert (cpython["path_valid"], cpython["path_v3_classifier"], cpython["path_missing"],
+            cpython["path_directory"]) == ("loaded", "loaded", "FileNotFoundError", "IsADirectoryError")
+
+
+def test_v3_models_predict_the_same_with_their_fills(pyodide, cpython):
+    for name in ("v3_classifier_filled", "v3_regressor_filled"):
+        assert pyodide["outcomes"][name] == cpython[name], name
+    assert len(floats_in(cpython["v3_classifier_filled"])) == 3
+
+
+def floats_in(text):
+    """The floats in the repr of a list of floats."""
+    return [float(part) for part in text.strip("[]").split(", ")]

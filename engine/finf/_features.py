@@ -104,7 +104,7 @@ class CategoricalFeature:
             at = cursor.offset
             category = cursor.text(f"{field} category {k}")
             if category in seen:
-                cursor.fail(f"{field} category {k}", "a category not seen before", repr(category), at)
+                cursor.fail(f"{field} category {k}", "a category not seen before", _io.quote(category), at)
             seen.add(category)
             categories.append(category)
         fill = None

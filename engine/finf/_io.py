@@ -1,6 +1,6 @@
 """Bytes in and out: the reader's cursor, float32 rounding and the number text of v2 files.
 
-Every read goes through _Cursor, which never reads past the end and names the field,
+Every read goes through Cursor, which never reads past the end and names the field,
 the byte offset, what was expected and what was found when it refuses.
 """
 
@@ -17,17 +17,24 @@ F32_BYTES = 4
 _FLOAT32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
 _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # the control characters a text may not hold
 
 
 class Cursor:
-    """Reads a byte string front to back, never past its end."""
+    """Reads a byte string front to back, never past its end (or the end of the section being read)."""
 
     def __init__(self, data):
         self.data = data
         self.offset = 0
+        self.end = len(data)  # a section lowers it, so its body cannot read past the section
+        self.region = ""  # " in the FEAT section": where the bytes left are counted, for messages
 
     def left(self):
-        return len(self.data) - self.offset
+        return self.end - self.offset
+
+    def bytes_left(self):
+        """The bytes left, as messages say it: "12 bytes left in the FEAT section"."""
+        return f"{plural(self.left(), 'byte')} left{self.region}"
 
     def fail(self, field, expected, found, offset=None):
         at = self.offset if offset is None else offset
@@ -35,7 +42,7 @@ class Cursor:
 
     def take(self, size, field):
         if size > self.left():
-            self.fail(field, plural(size, "byte"), f"{plural(self.left(), 'byte')} left")
+            self.fail(field, plural(size, "byte"), self.bytes_left())
         start = self.offset
         self.offset += size
         return self.data[start : self.offset]
@@ -55,7 +62,11 @@ class Cursor:
         return values
 
     def f32(self, field):
-        return self.f32s(1, field)[0]
+        start = self.offset
+        (value,) = _FLOAT32.unpack(self.take(F32_BYTES, field))
+        if not math.isfinite(value):
+            self.fail(field, "a finite number", value, start)
+        return value
 
     def count(self, field, least, most, item_bytes):
         """A u32 count in least..most whose items, item_bytes each at the least, fit in the bytes left."""
@@ -65,7 +76,7 @@ class Cursor:
             self.fail(field, f"{least} to {most}", n, start)
         # Checked before anything is allocated, so a count can never ask for more than the file holds.
         if n * item_bytes > self.left():
-            self.fail(field, f"at most {self.left() // item_bytes} in the {plural(self.left(), 'byte')} left", n, start)
+            self.fail(field, f"at most {self.left() // item_bytes} in the {self.bytes_left()}", n, start)
         return n
 
     def text(self, field):
@@ -79,10 +90,10 @@ class Cursor:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             self.fail(field, "UTF-8 text", f"byte {raw[error.start]:#04x}", start + 4 + error.start)
-        for k, char in enumerate(text):
-            if char < " " or "\x7f" <= char <= "\x9f":
-                at = start + 4 + len(text[:k].encode("utf-8"))
-                self.fail(field, "printable text", f"control character {char!r}", at)
+        control = _CONTROL.search(text)
+        if control is not None:
+            at = start + 4 + len(text[: control.start()].encode("utf-8"))
+            self.fail(field, "printable text", f"control character {control.group()!r}", at)
         return text
 
 
@@ -92,10 +103,12 @@ def plural(count, noun):
 
 def show(text):
     """A short, printable quote of some bytes from the file."""
-    shown = text.decode("utf-8", "replace")
-    if len(shown) > _SHOWN_CHARS:
-        shown = shown[:_SHOWN_CHARS] + "..."
-    return repr(shown)
+    return quote(text.decode("utf-8", "replace"))
+
+
+def quote(text):
+    """A short, printable quote of a text from the file (repr escapes what cannot be printed)."""
+    return repr(text[:_SHOWN_CHARS] + "..." if len(text) > _SHOWN_CHARS else text)
 
 
 def check_file_size(size):
@@ -129,7 +142,7 @@ def pack_text(text, field):
     raw = str(text).encode("utf-8")
     if not 1 <= len(raw) <= MAX_TEXT_BYTES:
         raise ValueError(f"{field}: expected 1 to {MAX_TEXT_BYTES} bytes of UTF-8, found {len(raw)}: {text!r}")
-    if any(char < " " or "\x7f" <= char <= "\x9f" for char in text):
+    if _CONTROL.search(text):
         raise ValueError(f"{field}: expected printable text, found {text!r}")
     return _U32.pack(len(raw)) + raw
 

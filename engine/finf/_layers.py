@@ -34,6 +34,7 @@ class Linear:
     """
 
     tag = 0
+    out_features_at = 5  # bytes from the tag to u32 out_features, for messages about the output width
 
     def __init__(self, in_features, out_features, weight, bias):
         self.in_features = in_features
@@ -58,7 +59,7 @@ class Linear:
         # Check the declared size against what is left before building any list (Python ints do not overflow).
         needed = (n_in * n_out + n_out) * _io.F32_BYTES
         if needed > cursor.left():
-            cursor.fail(f"layer {i} parameters", f"{needed} bytes for {n_out}x{n_in}", f"{cursor.left()} bytes left")
+            cursor.fail(f"layer {i} parameters", f"{needed} bytes for {n_out}x{n_in}", cursor.bytes_left())
         flat = cursor.f32s(n_in * n_out, f"layer {i} weight")
         bias = cursor.f32s(n_out, f"layer {i} bias")
         return cls(n_in, n_out, (flat[j * n_in : (j + 1) * n_in] for j in range(n_out)), bias)

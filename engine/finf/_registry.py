@@ -15,8 +15,11 @@ _NAMES = {Linear.tag: "Linear", Activation.tag: "Activation"}
 _SMALLEST_LAYER = 2  # bytes: an activation's tag and kind
 
 
-def read_layers(cursor, width, source):
-    """A u32 layer count, then that many layers, the first taking width inputs (named by source)."""
+def read_layers(cursor, width, source, outputs=None):
+    """A u32 layer count, then that many layers, the first taking width inputs (named by source).
+
+    outputs, if given, is (n, why): the last layer must give n outputs, or the error names its out_features.
+    """
     start = cursor.offset
     count = cursor.count("layer count", 1, MAX_LAYERS, _SMALLEST_LAYER)
     layers = []
@@ -29,10 +32,13 @@ def read_layers(cursor, width, source):
         layer = LAYER_KINDS[tag].read(cursor, i, width, source)
         if layer.out_width(width) != width or hasattr(layer, "out_features"):
             width, source = layer.out_width(width), f"layer {i} out_features"
+            source_at = tag_offset + layer.out_features_at
         layers.append(layer)
     if not any(layer.parameters() for layer in layers):
         cursor.fail("layers", "at least one Linear layer", "none", start)
-    return tuple(layers), width
+    if outputs is not None and width != outputs[0]:
+        cursor.fail(source, f"{outputs[0]} ({outputs[1]})", width, source_at)
+    return tuple(layers)
 
 
 def write_layers(layers):

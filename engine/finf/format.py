@@ -67,8 +67,9 @@ so a file never makes it allocate more than its own size justifies. Every
 problem raises FormatError "byte OFFSET: FIELD: expected X, found Y".
 
 The writer picks the version: a model that v2 can express (numeric features
-without fill values, a classifier) is written as v2, so its file is the same
-as ever; anything else is written as v3.
+named x0, x1, ... without fill values, a classifier with no target or class
+names) is written as v2, so its file is the same as ever; anything else is
+written as v3, so no name is ever dropped.
 """
 
 import struct
@@ -81,6 +82,7 @@ from ._features import (
     CLASSIFICATION,
     FEATURE_KINDS,
     HAS_FILL,
+    MAX_CATEGORIES,
     NUMERIC,
     REGRESSION,
     Classification,
@@ -104,7 +106,6 @@ MAX_NORMALIZER_BYTES = 256 * 1024  # about 13,000 features at 20 bytes a pair
 MAX_FEATURES = 16384
 MAX_CLASSES = 65536
 MAX_LAYERS = _registry.MAX_LAYERS
-MAX_CATEGORIES = 4096
 float32 = _io.float32
 
 _SMALLEST_FEATURE = 4 + 1 + 2 + 8  # a 1-byte name, kind, flags, mean and std
@@ -136,7 +137,7 @@ def decode(data) -> ModelRecord:
 
 def _decode_v2(cursor):
     mean, std = _decode_normalizer(cursor)
-    layers, _ = _registry.read_layers(cursor, len(mean), "the normalizer width")
+    layers = _registry.read_layers(cursor, len(mean), "the normalizer width")
     features = tuple(NumericFeature(f"x{i}", m, s) for i, (m, s) in enumerate(zip(mean, std, strict=True)))
     return ModelRecord(features, layers, Classification(), 2)
 
@@ -191,12 +192,10 @@ def _decode_v3(cursor):
         features = _decode_features(cursor)
     with _section(cursor, b"TRGT"):
         target = _decode_target(cursor)
-    with _section(cursor, b"LAYR") as section:
+    with _section(cursor, b"LAYR"):
         width = sum(feature.width for feature in features)
-        layers, out = _registry.read_layers(cursor, width, "the width of the encoded features")
-        if out != target.n_outputs():
-            what = f"{target.n_outputs()} ({'the class count' if target.task == 'classification' else 'regression'})"
-            cursor.fail("layers output width", what, out, section.start)
+        why = "the class count" if target.task == "classification" else "a regressor's one value"
+        layers = _registry.read_layers(cursor, width, "the width of the encoded features", (target.n_outputs(), why))
     return ModelRecord(features, layers, target, 3)
 
 
@@ -209,23 +208,25 @@ class _section:
     def __enter__(self):
         cursor, name = self.cursor, self.name
         at = cursor.offset
-        found = cursor.take(4, "section id")
+        found = cursor.data[at : at + min(len(name), cursor.left())]
         if found != name:
-            cursor.fail("section id", repr(name), repr(found), at)
+            shown = repr(found) if len(found) == len(name) else f"{found!r} at the end of the file"
+            cursor.fail("section id", repr(name), shown if found else "the end of the file", at)
+        cursor.offset += len(name)
         at = cursor.offset
         size = cursor.u32(f"{name.decode()} length")
         if size > cursor.left():
             cursor.fail(f"{name.decode()} length", f"at most the {cursor.left()} bytes left", size, at)
-        self.start, self.end = cursor.offset, cursor.offset + size
         # The body reads only inside the section: a count or length cannot reach past it.
-        self.saved, cursor.data = cursor.data, cursor.data[: self.end]
+        self.saved = cursor.end
+        cursor.end, cursor.region = cursor.offset + size, f" in the {name.decode()} section"
         return self
 
     def __exit__(self, kind, error, traceback):
         cursor = self.cursor
-        cursor.data = self.saved
-        if kind is None and cursor.offset != self.end:
-            left = self.end - cursor.offset
+        left = cursor.left()
+        cursor.end, cursor.region = self.saved, ""
+        if kind is None and left:
             cursor.fail(f"{self.name.decode()} section", "no more bytes", f"{_io.plural(left, 'byte')} more")
         return False
 
@@ -237,9 +238,9 @@ def _decode_features(cursor):
         at = cursor.offset
         name = cursor.text(f"feature {i} name")
         if name in names:
-            cursor.fail(f"feature {i} name", "a name not used before", repr(name), at)
+            cursor.fail(f"feature {i} name", "a name not used before", _io.quote(name), at)
         names.add(name)
-        field = f"feature {i} ({name})"
+        field = f"feature {i} ({_io.quote(name)})"
         at = cursor.offset
         kind = cursor.u8(f"{field} kind")
         if kind not in FEATURE_KINDS:
@@ -271,16 +272,22 @@ def _decode_target(cursor):
         at = cursor.offset
         label = cursor.text(f"class {k}")
         if label in seen:
-            cursor.fail(f"class {k}", "a class name not used before", repr(label), at)
+            cursor.fail(f"class {k}", "a class name not used before", _io.quote(label), at)
         seen.add(label)
         classes.append(label)
     return Classification(name, classes)
 
 
 def v2_can_express(record):
-    """True if a v2 file holds everything inference needs: numeric features without fills, a classifier."""
-    return record.target.task == "classification" and all(
-        type(f) is NumericFeature and f.fill is None for f in record.features)
+    """True if a v2 file holds all of record: unnamed numeric features without fills, an unnamed classifier.
+
+    Unnamed: the names a v2 file reads as (features x0, x1, ..., no target or class names), so that
+    writing a model read from v3 as v2 cannot drop its names.
+    """
+    target = record.target
+    return (target.task == "classification" and target.name is None and target.classes is None
+            and all(type(f) is NumericFeature and f.fill is None and f.name == f"x{i}"
+                    for i, f in enumerate(record.features)))
 
 
 def encode(record: ModelRecord, version=None) -> bytes:
@@ -290,7 +297,8 @@ def encode(record: ModelRecord, version=None) -> bytes:
     if version not in SUPPORTED_VERSIONS:
         raise ValueError(f"version must be one of {SUPPORTED_VERSIONS}, not {version!r}")
     if version == 2 and not v2_can_express(record):
-        raise ValueError("FINF v2 holds only numeric features without fill values and a classifier; use version 3")
+        raise ValueError("FINF v2 holds only unnamed numeric features (x0, x1, ...) without fill values and a "
+                         "classifier without target or class names; use version 3")
     body = _encode_v2(record) if version == 2 else _encode_v3(record)
     data = MAGIC + struct.pack("<I", version) + body
     decode(data)  # never write a file the reader would refuse
