@@ -131,13 +131,17 @@ def test_v3_round_trip_keeps_everything(make):
     assert again.predict(ROW) == pytest.approx(model.predict(ROW), abs=1e-6)
 
 
-def test_v2_is_written_whenever_v2_can_express_the_model():
+def test_v2_is_written_when_asked_for_or_when_it_loses_nothing():
     numeric = finf.Model([finf.NumericFeature("a", 1.0, 2.0), finf.NumericFeature("b")],
                          [finf.Linear(2, 2, [[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]), finf.Softmax()],
                          finf.Classification("label", ("no", "yes")))
-    assert numeric.version == 2 and finf.dumps(numeric)[4] == 2
-    kept = finf.load(finf.dumps(numeric, version=3))  # version 3 keeps the names v2 has no room for
+    assert numeric.version == 3  # left to choose, the writer keeps the names v2 has no room for
+    kept = finf.load(finf.dumps(numeric))
     assert [f.name for f in kept.features] == ["a", "b"] and kept.classes == ("no", "yes")
+    as_v2 = finf.dumps(numeric, version=2)  # asked for, v2 holds the model and leaves the names out
+    assert as_v2[4] == 2 and finf.load(as_v2).predict_proba([1.0, 2.0]) == numeric.predict_proba([1.0, 2.0])
+    unnamed = finf.Model(finf.Normalizer([1.0, 0.0], [2.0, 1.0]), numeric.layers)
+    assert unnamed.version == 2 and finf.dumps(unnamed)[4] == 2
     with pytest.raises(ValueError, match="FINF v2 holds only numeric features"):
         finf.dumps(penguin_model(), version=2)
 

@@ -23,6 +23,6 @@ def load(source):
 
 
 def dumps(model, version=None):
-    """The FINF bytes of a Model: v2 when v2 can express it (unnamed numeric features, a classifier), else v3."""
+    """The FINF bytes of a Model: v3, or v2 where v2 holds it all; version=2 asks for v2 without the names."""
     return format.encode(format.ModelRecord(model.features, tuple(model.layers), model.target, model.version),
                          version)

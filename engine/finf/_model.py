@@ -27,7 +27,7 @@ class Model:
         if self.target.n_outputs() not in (None, self.n_outputs):
             raise ValueError(f"the layers give {self.n_outputs} outputs but the target has {self.target.n_outputs()}")
         # The version of the file the model was read from; for a model built in memory, the one dumps() writes.
-        self.version = version or (2 if format.v2_can_express(self) else 3)
+        self.version = version or (2 if format.v2_loses_nothing(self) else 3)
         # Rows of finite floats in feature order go straight to the fast path when no feature needs encoding.
         self._plain = all(type(f) is NumericFeature and f.fill is None for f in self.features)
         columns = [column for feature in self.features for column in feature.columns()]

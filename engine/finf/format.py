@@ -66,10 +66,12 @@ the bytes that are left, and against its cap, before it reads or allocates,
 so a file never makes it allocate more than its own size justifies. Every
 problem raises FormatError "byte OFFSET: FIELD: expected X, found Y".
 
-The writer picks the version: a model that v2 can express (numeric features
-named x0, x1, ... without fill values, a classifier with no target or class
-names) is written as v2, so its file is the same as ever; anything else is
-written as v3, so no name is ever dropped.
+v2 can hold a model of numeric features without fill values that classifies.
+Asked for version 2, the writer writes such a model as v2 and leaves out its
+names (the trainer does this for such models, whose names live in the model
+card, so their files are the same as ever). Left to choose, it writes v2 only
+for a model with nothing to lose (features named x0, x1, ..., no target or
+class names) and v3 otherwise, so no name is ever dropped unasked.
 """
 
 import struct
@@ -279,26 +281,30 @@ def _decode_target(cursor):
 
 
 def v2_can_express(record):
-    """True if a v2 file holds all of record: unnamed numeric features without fills, an unnamed classifier.
+    """True if a v2 file can hold record's model: numeric features without fill values, a classifier."""
+    return record.target.task == "classification" and all(
+        type(f) is NumericFeature and f.fill is None for f in record.features)
 
-    Unnamed: the names a v2 file reads as (features x0, x1, ..., no target or class names), so that
-    writing a model read from v3 as v2 cannot drop its names.
-    """
+
+def v2_loses_nothing(record):
+    """True if v2 holds all of record: v2_can_express, and no names but those a v2 file reads as."""
     target = record.target
-    return (target.task == "classification" and target.name is None and target.classes is None
-            and all(type(f) is NumericFeature and f.fill is None and f.name == f"x{i}"
-                    for i, f in enumerate(record.features)))
+    return (v2_can_express(record) and target.name is None and target.classes is None
+            and all(f.name == f"x{i}" for i, f in enumerate(record.features)))
 
 
 def encode(record: ModelRecord, version=None) -> bytes:
-    """Serialize a ModelRecord to FINF bytes; the inverse of decode. version None: 2 if v2 can express it, else 3."""
+    """Serialize a ModelRecord to FINF bytes; the inverse of decode.
+
+    version None writes v2 when v2 loses nothing (v2_loses_nothing), else v3; version 2 writes any model v2
+    can express as v2, without its names.
+    """
     if version is None:
-        version = 2 if v2_can_express(record) else 3
+        version = 2 if v2_loses_nothing(record) else 3
     if version not in SUPPORTED_VERSIONS:
         raise ValueError(f"version must be one of {SUPPORTED_VERSIONS}, not {version!r}")
     if version == 2 and not v2_can_express(record):
-        raise ValueError("FINF v2 holds only unnamed numeric features (x0, x1, ...) without fill values and a "
-                         "classifier without target or class names; use version 3")
+        raise ValueError("FINF v2 holds only numeric features without fill values and a classifier; use version 3")
     body = _encode_v2(record) if version == 2 else _encode_v3(record)
     data = MAGIC + struct.pack("<I", version) + body
     decode(data)  # never write a file the reader would refuse

@@ -172,7 +172,8 @@ def train(data, target=None, *, task=DEFAULTS["task"], ignore=DEFAULTS["ignore"]
                                                                categorical=categorical, missing=missing)
     train_index, val_index = _split(dataset, val_fraction, seed)
     impute = missing == "impute"
-    features = preprocess.fit_features(dataset, train_index, impute, preprocess.file_version(dataset, impute))
+    version = preprocess.file_version(dataset, impute)  # v2 for what v2 can hold: its names go in the card
+    features = preprocess.fit_features(dataset, train_index, impute, version)
     X = preprocess.encode(dataset.X, features)
     y, target_spec = _fit_target(dataset, train_index)
     hidden = tuple(int(h) for h in hidden)
@@ -186,7 +187,7 @@ def train(data, target=None, *, task=DEFAULTS["task"], ignore=DEFAULTS["ignore"]
                   activation=activation, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     seconds = time.perf_counter() - start
     settings["epochs"] = network.epochs_run
-    model_bytes = _encode(network, features, target_spec)
+    model_bytes = _encode(network, features, target_spec, version)
     model = finf.load(model_bytes)
     metrics = _metrics(model, dataset, train_index, val_index)
     metrics["train_seconds"] = round(seconds, 4)
@@ -225,14 +226,14 @@ def _split(dataset, val_fraction, seed):
     )
 
 
-def _encode(network, features, target):
+def _encode(network, features, target, version):
     params = network.layers.flat
     # The file holds float32: anything beyond its range (or NaN) means training blew up.
     with np.errstate(over="ignore"):
         finite = np.isfinite(params.astype(np.float32)).all()
     if not finite:
         raise ValueError("training diverged (weights are not finite in float32); try a smaller learning rate")
-    return finf.dumps(finf.Model(features, engine_layers(network), target))
+    return finf.dumps(finf.Model(features, engine_layers(network), target), version)
 
 
 def predictions(model, X):
