@@ -76,3 +76,14 @@ def test_a_missing_model_is_one_line_and_exit_2(tmp_path, engine_wheel):
     assert result.returncode == 2
     assert result.stderr == f"build_site: {tmp_path / 'nope.bin'}: model file not found\n"
     assert not (tmp_path / "site").exists()
+
+
+def test_no_snapshot_leaves_the_snapshot_out(tmp_path, engine_wheel):
+    result = run_build("--model", GOLDEN / "iris.bin", "--out", tmp_path / "site", "--wheel", engine_wheel,
+                       "--no-snapshot")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "site" / "site.json").read_text(encoding="utf-8"))
+    assert "snapshot" not in manifest
+    assert not list((tmp_path / "site").glob("snapshot-*"))
+    # The worker still needs both: snapshot.js is imported by it, glue.py is what micropip's path imports.
+    assert {"snapshot.js", "glue.py"} <= {p.name for p in (tmp_path / "site").iterdir()}
