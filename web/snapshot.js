@@ -5,8 +5,8 @@
 // The snapshot options of loadPyodide (_loadSnapshot, _makeSnapshot) are private to Pyodide and a snapshot
 // restores only in the Pyodide build that made it. Every restore starts from the same state: restore()
 // reseeds `random`, but str hashes (PYTHONHASHSEED) stay those of the snapshot. site.json describes it:
-//   {file, bytes, build_id, key}   file: gzip-compressed, bytes: its size uncompressed,
-//                                  build_id: the Pyodide build that made it, key: what it holds (see KEY_GLOBAL)
+//   {file, bytes, gzip_bytes, build_id, key}   file: gzip-compressed, bytes and gzip_bytes: its size
+//     uncompressed and as shipped, build_id: the Pyodide build that made it, key: what it holds (KEY_GLOBAL)
 
 // Pyodide's snapshot header: uint32 magic, then at byte 16 the build id as 8 uint32 words (pyodide.asm.mjs).
 const MAGIC = 1886286592;
