@@ -1,9 +1,10 @@
 // Makes and checks the page's Pyodide memory snapshot under Node; driven by scripts/build_site.py.
 //
 //   node scripts/snapshot.mjs make  < {indexURL, wheel, glue, key, out}
-//     Boots the site's own runtime (indexURL: the directory of pyodide.mjs, ending in /), unpacks the engine wheel into site-packages, imports finf,
-//     every finf submodule and the glue, stores key and writes the snapshot gzip-compressed into the
-//     directory out as snapshot-<sha256 prefix>.bin.gz. Prints the site.json entry:
+//     Boots the site's own runtime (indexURL: the directory of its pyodide.mjs, ending in /), unpacks the
+//     engine wheel into site-packages, imports finf, every finf submodule and the glue, stores key, checks
+//     the heap did not grow and the build id is the runtime's, and writes the snapshot gzip-compressed into
+//     the directory out as snapshot-<sha256 prefix>.bin.gz. Prints the site.json entry:
 //     {file, bytes, gzip_bytes, build_id, key}.
 //   node scripts/snapshot.mjs check < {indexURL, snapshot, entry, model, rows}
 //     Restores the snapshot file as the page does (web/snapshot.js), loads the model and prints
@@ -27,7 +28,9 @@ for module in pkgutil.walk_packages(finf.__path__, "finf."):
 import glue
 `;
 
-const quiet = { stdout: (text) => process.stderr.write(text + "\n"), stderr: (text) => process.stderr.write(text + "\n") };
+// Python's output goes to stderr: stdout carries the one JSON answer.
+const toStderr = (text) => process.stderr.write(text + "\n");
+const quiet = { stdout: toStderr, stderr: toStderr };
 
 function runtimeBuildId(indexURL) {
   // pyodide.mjs carries its build id in its default configuration: BUILD_ID:"<64 hex digits>".

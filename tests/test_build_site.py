@@ -185,3 +185,14 @@ def test_a_site_from_before_the_file_list_is_replaced(tmp_path, site_dir, engine
         (out / name).unlink()  # an old site had none of these
     assert run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel).returncode == 0
     assert json.loads((out / "site.json").read_text(encoding="utf-8"))["build"] == manifest["build"]
+
+
+def test_no_snapshot_leaves_the_snapshot_out(tmp_path, engine_wheel):
+    result = run_build("--model", GOLDEN / "iris.bin", "--out", tmp_path / "site", "--wheel", engine_wheel,
+                       "--no-snapshot")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "site" / "site.json").read_text(encoding="utf-8"))
+    assert "snapshot" not in manifest
+    assert not list((tmp_path / "site").glob("snapshot-*"))
+    # The worker still needs both: snapshot.js is imported by it, glue.py is what micropip's path imports.
+    assert {"snapshot.js", "glue.py"} <= {p.name for p in (tmp_path / "site").iterdir()}

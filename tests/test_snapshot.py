@@ -8,12 +8,14 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 import finf
+from pyodide_harness import micropip_wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -94,3 +96,15 @@ def test_a_damaged_snapshot_file_is_refused(tmp_path, site_dir, entry, data, rea
     (copy / entry["file"]).write_bytes(whole[: len(whole) // 2] if data is None else data)
     with pytest.raises(snapshot.SnapshotError, match=f"snapshot check failed: {reason}"):
         snapshot.golden_predictions(copy, entry)
+
+
+def test_a_build_whose_snapshot_cannot_import_finf_fails_in_one_line(tmp_path, site_dir):
+    out = tmp_path / "site"
+    shutil.copytree(site_dir, out)
+    # micropip's wheel in place of the engine's: the snapshot cannot import finf, so the site is not replaced.
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--model",
+                             str(GOLDEN / "iris.bin"), "--out", str(out), "--wheel", str(micropip_wheel())],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr == "build_site: snapshot make failed: ModuleNotFoundError: No module named 'finf'\n"
+    assert (out / "site.json").read_bytes() == (site_dir / "site.json").read_bytes()

@@ -3,15 +3,16 @@
 // Used by worker.js in the page and by scripts/snapshot.mjs under Node, which checks each snapshot it builds.
 //
 // The snapshot options of loadPyodide (_loadSnapshot, _makeSnapshot) are private to Pyodide and a snapshot
-// restores only in the Pyodide build that made it. site.json describes the snapshot:
-//   {file, bytes, build_id, key}   file: gzip-compressed, bytes: its size uncompressed,
-//                                  build_id: the Pyodide build that made it, key: what it holds (see KEY_GLOBAL)
+// restores only in the Pyodide build that made it. Every restore starts from the same state: restore()
+// reseeds `random`, but str hashes (PYTHONHASHSEED) stay those of the snapshot. site.json describes it:
+//   {file, bytes, gzip_bytes, build_id, key}   file: gzip-compressed, bytes and gzip_bytes: its size
+//     uncompressed and as shipped, build_id: the Pyodide build that made it, key: what it holds (KEY_GLOBAL)
 
 // Pyodide's snapshot header: uint32 magic, then at byte 16 the build id as 8 uint32 words (pyodide.asm.mjs).
 const MAGIC = 1886286592;
 const BUILD_ID_OFFSET = 16;
 const HEADER_BYTES = 48;
-const MAX_BYTES = 2 ** 31;  // a wasm32 heap is at most 4 GiB; Pyodide's starts at 30 MiB
+const MAX_BYTES = 2 ** 31;  // far above any real snapshot: Pyodide's heap starts at 30 MiB
 // The builder stores the snapshot's key in this __main__ global: the wheel's and the glue's sha256.
 export const KEY_GLOBAL = "finf_snapshot_key";
 
@@ -37,7 +38,9 @@ export async function readSnapshot(response, entry) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (filled + value.length > bytes.length) throw new SnapshotError(`is larger than the ${entry.bytes} bytes site.json says`);
+      if (filled + value.length > bytes.length) {
+        throw new SnapshotError(`is larger than the ${entry.bytes} bytes site.json says`);
+      }
       bytes.set(value, filled);
       filled += value.length;
     }
@@ -61,7 +64,7 @@ export async function restore(loadPyodide, options, snapshot, entry) {
     pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
   } catch (error) {
     if (error instanceof SnapshotError) throw error;
-    throw new SnapshotError(`could not be restored: ${error.message.trim().split("\n")[0]}`);
+    throw new SnapshotError(`could not be restored: ${String(error?.message ?? error).trim().split("\n")[0]}`);
   }
   const key = pyodide.globals.get(KEY_GLOBAL);
   if (key !== entry.key) throw new SnapshotError(`holds the key ${key ?? "(none)"}, site.json says ${entry.key}`);
