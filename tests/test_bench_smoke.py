@@ -96,8 +96,8 @@ def test_unknown_section_is_a_usage_error(tmp_path):
 @pytest.mark.browser
 def test_browser_section_compares_the_finf_page_with_bare_pyodide(tmp_path):
     text = section(run_bench(tmp_path, "browser"), 6)
-    for row in ("| bare loadPyodide page | cold |", "| bare loadPyodide page | warm |", "| finf page | cold |",
-                "| finf page | warm |"):
+    for row in ("| bare loadPyodide page | cold cache |", "| bare loadPyodide page | repeat, HTTP cache |",
+                "| finf page | cold cache |", "| finf page | repeat, service worker |"):
         assert row in text
     assert re.search(r"Slider input to updated result .* median [0-9.]+ ms", text)
     assert re.search(r"`predict_proba` inside Pyodide \(Python 3\.\d+.*median [0-9.]+ µs per call", text)

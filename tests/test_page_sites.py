@@ -156,6 +156,8 @@ def test_without_crypto_subtle_python_checks_the_model_sha256(plain_http_browser
         assert v.page.evaluate("isSecureContext") is False
         v.wait_ready()
         assert v.page.workers[0].evaluate("self.crypto.subtle === undefined")
+        # No service worker either, and the page says so instead of offering to work offline.
+        expect(v.page.locator("#offline")).to_have_text(re.compile(r"^Online only: .* https or from localhost\.$"))
     finally:
         v.close()
     corrupted = b"X" + (GOLDEN / "iris.bin").read_bytes()[1:]  # what corrupt_model leaves in the site

@@ -264,7 +264,11 @@ function ask(worker, message) {
 // After the first prediction, so it never competes with the first visit's downloads: sw.js saves this build
 // of the site in the browser, and the page says once this build works without a network.
 async function saveForOffline() {
-  if (!("serviceWorker" in navigator)) return;  // not a secure context (plain http off localhost)
+  if (!("serviceWorker" in navigator)) {  // not a secure context: plain http from another host than localhost
+    showOffline("unavailable", "Online only: browsers save a page for offline use only when it is served over " +
+      "https or from localhost.");
+    return;
+  }
   try {
     const build = fetch(new URL("site.json", import.meta.url)).then((response) => response.json());
     const registration = await navigator.serviceWorker.register(new URL("sw.js", import.meta.url));
