@@ -18,7 +18,9 @@ const PREFIX = `finf ${SCOPE.pathname} `;  // two finf sites on one origin keep 
 // Headers that described the bytes on the wire; a cached response holds the decoded bytes.
 const WIRE_HEADERS = ["content-encoding", "content-length", "transfer-encoding"];
 
-const pins = new Map();  // client id -> build id that client's files come from
+// client id -> build id that client's files come from. Kept in memory: a page loads its files within seconds
+// of its navigation, while this worker is running; a client it does not know gets the newest build.
+const pins = new Map();
 let newest = null;       // promise of the newest complete build {build, cache, files}, or of null
 
 function siteURL(name) {
