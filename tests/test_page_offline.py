@@ -141,3 +141,18 @@ def test_a_page_from_a_replaced_build_gets_an_error_not_the_new_builds_files(vis
     status, text = v.page.evaluate(fetch_manifest)
     assert status == 503
     assert text == f"This page's build ({old['build']}) of the site was replaced by a newer one: reload the page."
+
+
+def test_a_file_that_does_not_match_site_json_is_not_saved_and_the_page_says_why(visit, site_variant):
+    def change_style(site):
+        css = site / "style.css"
+        data = css.read_bytes() + b"\n/* changed after the build */\n"
+        css.unlink()  # the variant's files are hard links to the built site's
+        css.write_bytes(data)
+
+    v = visit(site_variant(change_style)).wait_ready()  # the page itself works: its CSS is only a look
+    expect(v.html).to_have_attribute("data-offline", "unavailable", timeout=READY_TIMEOUT_MS)
+    expect(v.page.locator("#offline")).to_have_text(re.compile(
+        r"^Not available offline: saving build [0-9a-f]{16} failed: style\.css has sha256 [0-9a-f]{64}, "
+        r"site\.json says [0-9a-f]{64}\.$"))
+    assert v.page.evaluate("caches.keys()") == []

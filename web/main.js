@@ -249,7 +249,7 @@ function activated(registration) {
   return new Promise((resolve, reject) => {
     worker.addEventListener("statechange", () => {
       if (worker.state === "activated") resolve(worker);
-      if (worker.state === "redundant") reject(new Error("saving the site's files failed"));
+      if (worker.state === "redundant") reject(new Error("saving the site's files failed"));  // why: "not-saved"
     });
   });
 }
@@ -269,6 +269,12 @@ async function saveForOffline() {
       "https or from localhost.");
     return;
   }
+  let reason = null;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type !== "not-saved") return;
+    reason = `Not available offline: ${event.data.text}.`;
+    showOffline("unavailable", reason);
+  });
   try {
     const build = fetch(new URL("site.json", import.meta.url)).then((response) => response.json());
     const registration = await navigator.serviceWorker.register(new URL("sw.js", import.meta.url));
@@ -281,7 +287,7 @@ async function saveForOffline() {
       showOffline("unavailable", "Not saved for offline use: the site changed since this page loaded; reload it.");
     }
   } catch (error) {
-    showOffline("unavailable", `Not available offline: ${error.message}.`);
+    showOffline("unavailable", reason ?? `Not available offline: ${error.message}.`);
   }
 }
 

@@ -10,6 +10,7 @@
 // A page, and the worker it starts, are answered from the build the page came from, never from another.
 //
 // Messages: {type: "has-build", build} on a MessagePort -> {cached: true|false}
+//           to every page, when installing fails: {type: "not-saved", text}
 
 const MANIFEST = "site.json";
 const MANIFEST_TIMEOUT_MS = 3000;
@@ -128,6 +129,7 @@ async function deleteOlderBuilds(keep) {
 }
 
 let saving = null;  // one build is saved at a time
+let lastFailure = null;  // why the last build could not be saved, in words
 
 // The build to answer a navigation with: the server's, once saved whole, else the newest saved one.
 async function update() {
@@ -141,7 +143,8 @@ async function update() {
   try {
     return await saving;
   } catch (error) {
-    console.warn(`finf: could not save build ${server.manifest.build} for offline use: ${error.message}`);
+    lastFailure = `saving build ${server.manifest.build} failed: ${error.message}`;
+    console.warn(`finf: ${lastFailure}`);
     return current();
   }
 }
@@ -185,10 +188,15 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(event.request.mode === "navigate" ? navigate(event, name) : subresource(event, name));
 });
 
+// Install only with a whole build saved; otherwise tell the pages why, since they see only a failed install.
 self.addEventListener("install", (event) => {
-  event.waitUntil(update().then((found) => {
-    if (found === null) throw new Error("finf: the site could not be saved for offline use");
-    return self.skipWaiting();
+  event.waitUntil(update().then(async (found) => {
+    if (found !== null) return self.skipWaiting();
+    const text = lastFailure ?? `${MANIFEST} could not be downloaded`;
+    for (const client of await self.clients.matchAll({ includeUncontrolled: true })) {
+      client.postMessage({ type: "not-saved", text });
+    }
+    throw new Error(`finf: ${text}`);
   }));
 });
 
