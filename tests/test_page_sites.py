@@ -63,6 +63,8 @@ FAILURES = {
     "missing-model": (remove("iris.bin"), ["Could not download the model file", "iris.bin", "HTTP 404"]),
     "missing-wheel": (remove("wheel"), ["the finf engine wheel", "<wheel>", "HTTP 404"]),
     "missing-micropip": (remove("micropip"), ["micropip", "<micropip>", "HTTP 404"]),
+    "missing-runtime-module": (remove("pyodide/pyodide.mjs"), [
+        "Could not load the Python runtime (pyodide/pyodide.mjs): pyodide/pyodide.mjs answered HTTP 404"]),
     "missing-runtime": (remove("pyodide/pyodide.asm.wasm"),
                         ["Python runtime", "pyodide/pyodide.asm.wasm answered HTTP 404"]),
     "corrupt-runtime": (lambda site, _: replace_file(site / "pyodide" / "pyodide.asm.wasm", b"\0asm not a module"),
