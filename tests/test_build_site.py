@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BUILD_SITE = ROOT / "scripts" / "build_site.py"
@@ -179,3 +181,19 @@ def test_a_site_from_before_the_file_list_is_replaced(tmp_path, site_dir, engine
     (out / "sw.js").unlink()
     assert run_build("--model", GOLDEN / "iris.bin", "--out", out, "--wheel", engine_wheel).returncode == 0
     assert json.loads((out / "site.json").read_text(encoding="utf-8"))["build"] == manifest["build"]
+
+
+def test_exchange_swaps_two_directories_in_one_step(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_site
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    new, out = tmp_path / "new", tmp_path / "out"
+    for directory in (new, out):
+        directory.mkdir()
+        (directory / "which").write_text(directory.name, encoding="utf-8")
+    if not build_site.exchange(new, out):
+        pytest.skip("this system has no renameat2 RENAME_EXCHANGE; swap_in renames twice instead")
+    assert (out / "which").read_text(encoding="utf-8") == "new"
+    assert (new / "which").read_text(encoding="utf-8") == "out"
