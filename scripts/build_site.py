@@ -14,6 +14,8 @@ boots from when it can; without it (--no-snapshot) the page installs the wheel w
 """
 
 import argparse
+import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -209,10 +211,32 @@ def check_replaceable(out):
                          "delete files the build did not make: move them or choose another --out")
 
 
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def exchange(a, b):
+    """Swap the paths a and b in one step (Linux renameat2), True; False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
 def swap_in(staging, out):
     """Put the finished site staging at out; the old out is removed only once the new one is in place."""
     if not out.exists():
         staging.rename(out)
+        return
+    # A server reading out sees the old site or the new one, never neither.
+    if exchange(staging, out):
+        shutil.rmtree(staging)  # now the old site
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
     out.rename(old)  # onto the empty directory mkdtemp made: a name nothing else uses

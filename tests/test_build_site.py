@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BUILD_SITE = ROOT / "scripts" / "build_site.py"
@@ -196,3 +198,19 @@ def test_no_snapshot_leaves_the_snapshot_out(tmp_path, engine_wheel):
     assert not list((tmp_path / "site").glob("snapshot-*"))
     # The worker still needs both: snapshot.js is imported by it, glue.py is what micropip's path imports.
     assert {"snapshot.js", "glue.py"} <= {p.name for p in (tmp_path / "site").iterdir()}
+
+
+def test_exchange_swaps_two_directories_in_one_step(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_site
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    new, out = tmp_path / "new", tmp_path / "out"
+    for directory in (new, out):
+        directory.mkdir()
+        (directory / "which").write_text(directory.name, encoding="utf-8")
+    if not build_site.exchange(new, out):
+        pytest.skip("this system has no renameat2 RENAME_EXCHANGE; swap_in renames twice instead")
+    assert (out / "which").read_text(encoding="utf-8") == "new"
+    assert (new / "which").read_text(encoding="utf-8") == "out"

@@ -82,18 +82,25 @@ def train_other_model(directory):
     return out, json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
 
 
+FETCH_MANIFEST = "fetch('site.json').then(async (response) => [response.status, await response.text()])"
+
+
 def test_a_rebuild_shows_after_one_reload_with_nothing_of_the_old_build(visit, tmp_path, engine_wheel, serve_site):
     site = build_site(tmp_path / "site", GOLDEN_MODEL, engine_wheel)
     url = serve_site(site)
-    old = manifest_of(site)
+    old, old_text = manifest_of(site), (site / "site.json").read_text(encoding="utf-8")
     v = visit(url).wait_ready()
     wait_offline_ready(v)
+    # A second tab on the saved build: a navigation to site.json, answered from the cache.
+    tab = v.context.new_page()
+    tab.goto(url + "site.json")
+    assert tab.evaluate(FETCH_MANIFEST) == [200, old_text]
 
     other, card = train_other_model(tmp_path)
     build_site(site, other, engine_wheel)
     new = manifest_of(site)
-    changed = {name for name, digest in new["files"].items() if old["files"].get(name) != digest}
-    assert {"other.bin", "other.json"} <= changed and new["build"] != old["build"]
+    assert new["build"] != old["build"]
+    assert tab.evaluate(FETCH_MANIFEST) == [200, old_text]  # no navigation yet: still the build it came from
 
     bodies = {}
     v.context.on("response", lambda r: bodies.setdefault(urlsplit(r.url).path, []).append(r))
@@ -117,27 +124,21 @@ def test_a_rebuild_shows_after_one_reload_with_nothing_of_the_old_build(visit, t
     assert {"index.html", "main.js", "worker.js", "other.json", "other.bin", new["wheel"],
             "pyodide/pyodide.asm.wasm"} <= set(got)
     assert v.page.evaluate("window.cspViolations") == []
+    # The other tab's build is gone: it gets an error, never a file of the new build.
+    assert tab.evaluate(FETCH_MANIFEST) == [
+        503, f"This page's build ({old['build']}) of the site was replaced by a newer one: reload the page."]
 
 
-def test_a_page_from_a_replaced_build_gets_an_error_not_the_new_builds_files(visit, tmp_path, engine_wheel,
-                                                                             serve_site):
-    site = build_site(tmp_path / "site", GOLDEN_MODEL, engine_wheel)
-    url = serve_site(site)
-    old = manifest_of(site)
-    v = visit(url).wait_ready()
-    wait_offline_ready(v)
-    v.page.reload()  # now served by the service worker, from the saved build
-    v.wait_ready()
-    fetch_manifest = "fetch('site.json').then(async (r) => [r.status, await r.text()])"
-    assert v.page.evaluate(fetch_manifest) == [200, (site / "site.json").read_text(encoding="utf-8")]
+def test_a_file_that_does_not_match_site_json_is_not_saved_and_the_page_says_why(visit, site_variant):
+    def change_style(site):
+        css = site / "style.css"
+        data = css.read_bytes() + b"\n/* changed after the build */\n"
+        css.unlink()  # the variant's files are hard links to the built site's
+        css.write_bytes(data)
 
-    other, card = train_other_model(tmp_path)
-    build_site(site, other, engine_wheel)
-    new = manifest_of(site)
-    second = v.context.new_page()  # another tab loads the new build, and the old build's cache goes
-    second.goto(url)
-    expect(second.locator("#card")).to_contain_text(card["sha256"], timeout=READY_TIMEOUT_MS)
-    assert second.evaluate("caches.keys()") == [f"finf {SITE_PREFIX} {new['build']}"]
-    status, text = v.page.evaluate(fetch_manifest)
-    assert status == 503
-    assert text == f"This page's build ({old['build']}) of the site was replaced by a newer one: reload the page."
+    v = visit(site_variant(change_style)).wait_ready()  # the page itself works: its CSS is only a look
+    expect(v.html).to_have_attribute("data-offline", "unavailable", timeout=READY_TIMEOUT_MS)
+    expect(v.page.locator("#offline")).to_have_text(re.compile(
+        r"^Not available offline: saving build [0-9a-f]{16} failed: style\.css has sha256 [0-9a-f]{64}, "
+        r"site\.json says [0-9a-f]{64}\.$"))
+    assert v.page.evaluate("caches.keys()") == []

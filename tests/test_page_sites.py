@@ -74,6 +74,8 @@ FAILURES = {
     "missing-wheel": (without_snapshot(remove("wheel")), ["the finf engine wheel", "<wheel>", "HTTP 404"]),
     "missing-micropip": (without_snapshot(remove("micropip")), ["micropip", "<micropip>", "HTTP 404"]),
     "missing-glue": (without_snapshot(remove("glue.py")), ["the engine's Python glue", "glue.py", "HTTP 404"]),
+    "missing-runtime-module": (remove("pyodide/pyodide.mjs"), [
+        "Could not load the Python runtime (pyodide/pyodide.mjs): pyodide/pyodide.mjs answered HTTP 404"]),
     "missing-runtime": (remove("pyodide/pyodide.asm.wasm"),
                         ["Python runtime", "pyodide/pyodide.asm.wasm answered HTTP 404"]),
     "corrupt-runtime": (lambda site, _: replace_file(site / "pyodide" / "pyodide.asm.wasm", b"\0asm not a module"),
@@ -167,6 +169,8 @@ def test_without_crypto_subtle_python_checks_the_model_sha256(plain_http_browser
         assert v.page.evaluate("isSecureContext") is False
         v.wait_ready()
         assert v.page.workers[0].evaluate("self.crypto.subtle === undefined")
+        # No service worker either, and the page says so instead of offering to work offline.
+        expect(v.page.locator("#offline")).to_have_text(re.compile(r"^Online only: .* https or from localhost\.$"))
     finally:
         v.close()
     corrupted = b"X" + (GOLDEN / "iris.bin").read_bytes()[1:]  # what corrupt_model leaves in the site

@@ -54,3 +54,9 @@ def test_dry_run_changes_nothing():
     before = stamp.read_bytes() if stamp.exists() else None
     installed_extras(["fuzz"])
     assert (stamp.read_bytes() if stamp.exists() else None) == before
+
+
+def test_the_benchmarks_setup_line_installs_what_the_benchmarks_import():
+    # README and scripts/bench.py say `scripts/setup.sh bench`; section 6 drives Chromium with Playwright.
+    names = requirements(installed_extras(["bench"]))
+    assert {"numpy", "scikit-learn", "onnxruntime", "torch", "playwright"} <= names

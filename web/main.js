@@ -253,7 +253,7 @@ function activated(registration) {
   return new Promise((resolve, reject) => {
     worker.addEventListener("statechange", () => {
       if (worker.state === "activated") resolve(worker);
-      if (worker.state === "redundant") reject(new Error("saving the site's files failed"));
+      if (worker.state === "redundant") reject(new Error("saving the site's files failed"));  // why: "not-saved"
     });
   });
 }
@@ -268,7 +268,17 @@ function ask(worker, message) {
 // After the first prediction, so it never competes with the first visit's downloads: sw.js saves this build
 // of the site in the browser, and the page says once this build works without a network.
 async function saveForOffline() {
-  if (!("serviceWorker" in navigator)) return;  // not a secure context (plain http off localhost)
+  if (!("serviceWorker" in navigator)) {  // not a secure context: plain http from another host than localhost
+    showOffline("unavailable", "Online only: browsers save a page for offline use only when it is served over " +
+      "https or from localhost.");
+    return;
+  }
+  let reason = null;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type !== "not-saved") return;
+    reason = `Not available offline: ${event.data.text}.`;
+    showOffline("unavailable", reason);
+  });
   try {
     const build = fetch(new URL("site.json", import.meta.url)).then((response) => response.json());
     const registration = await navigator.serviceWorker.register(new URL("sw.js", import.meta.url));
@@ -281,7 +291,7 @@ async function saveForOffline() {
       showOffline("unavailable", "Not saved for offline use: the site changed since this page loaded; reload it.");
     }
   } catch (error) {
-    showOffline("unavailable", `Not available offline: ${error.message}.`);
+    showOffline("unavailable", reason ?? `Not available offline: ${error.message}.`);
   }
 }
 

@@ -10,6 +10,7 @@
 // A page, and the worker it starts, are answered from the build the page came from, never from another.
 //
 // Messages: {type: "has-build", build} on a MessagePort -> {cached: true|false}
+//           to every page, when installing fails: {type: "not-saved", text}
 
 const MANIFEST = "site.json";
 const MANIFEST_TIMEOUT_MS = 3000;
@@ -18,7 +19,9 @@ const PREFIX = `finf ${SCOPE.pathname} `;  // two finf sites on one origin keep 
 // Headers that described the bytes on the wire; a cached response holds the decoded bytes.
 const WIRE_HEADERS = ["content-encoding", "content-length", "transfer-encoding"];
 
-const pins = new Map();  // client id -> build id that client's files come from
+// client id -> build id that client's files come from. Kept in memory: a page loads its files within seconds
+// of its navigation, while this worker is running; a client it does not know gets the newest build.
+const pins = new Map();
 let newest = null;       // promise of the newest complete build {build, cache, files}, or of null
 
 function siteURL(name) {
@@ -126,6 +129,7 @@ async function deleteOlderBuilds(keep) {
 }
 
 let saving = null;  // one build is saved at a time
+let lastFailure = null;  // why the last build could not be saved, in words
 
 // The build to answer a navigation with: the server's, once saved whole, else the newest saved one.
 async function update() {
@@ -139,7 +143,8 @@ async function update() {
   try {
     return await saving;
   } catch (error) {
-    console.warn(`finf: could not save build ${server.manifest.build} for offline use: ${error.message}`);
+    lastFailure = `saving build ${server.manifest.build} failed: ${error.message}`;
+    console.warn(`finf: ${lastFailure}`);
     return current();
   }
 }
@@ -183,10 +188,15 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(event.request.mode === "navigate" ? navigate(event, name) : subresource(event, name));
 });
 
+// Install only with a whole build saved; otherwise tell the pages why, since they see only a failed install.
 self.addEventListener("install", (event) => {
-  event.waitUntil(update().then((found) => {
-    if (found === null) throw new Error("finf: the site could not be saved for offline use");
-    return self.skipWaiting();
+  event.waitUntil(update().then(async (found) => {
+    if (found !== null) return self.skipWaiting();
+    const text = lastFailure ?? `${MANIFEST} could not be downloaded`;
+    for (const client of await self.clients.matchAll({ includeUncontrolled: true })) {
+      client.postMessage({ type: "not-saved", text });
+    }
+    throw new Error(`finf: ${text}`);
   }));
 });
 
