@@ -36,10 +36,10 @@ def test_kinds_mask_numbers_and_quoted_names(tmp_path):
     stats = fuzz.Stats("mutate", tmp_path / "stats.json")
     for name in ("'sepal length'", "'a (b)'", '"it\'s"'):
         stats.record(b"", 0.0, f"byte 42: feature 3 ({name}) std: expected a number > 0, found -1.0")
-    stats.record(b"", 0.0, "byte 9: layer count: expected 4 bytes, found 1 byte left")
-    stats.record(b"", 0.0, "byte 9: layer count: expected 4 bytes, found 2 bytes left")
+    stats.record(b"", 0.0, "byte 9: class 0: expected 1 byte, found 0 bytes left in the TRGT section")
+    stats.record(b"", 0.0, "byte 9: class 1: expected 2 bytes, found 1 byte left in the TRGT section")
     assert stats.kinds == {"byte N: feature N (NAME) std: expected a number > N": 3,
-                           "byte N: layer count: expected N bytes": 2}
+                           "byte N: class N: expected N bytes": 2}
 
 
 def test_a_short_mutation_run_reports_v3_kinds(tmp_path):

@@ -17,7 +17,7 @@ F32_BYTES = 4
 _FLOAT32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
 _SHOWN_CHARS = 40  # longest piece of the file quoted in an error message
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # the control characters a text may not hold
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # the control characters a text may not hold
 
 
 class Cursor:
