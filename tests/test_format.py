@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import finf
 import hostile
+import hostile_v3
 from finf import format as fmt
 from finf._activations import ACTIVATIONS, KINDS
 
@@ -223,7 +224,7 @@ def test_format_dump_covers_every_byte_once():
 
 def test_format_doc_error_examples_are_what_the_reader_says():
     messages = set()
-    for case in hostile.corpus():
+    for case in hostile.corpus() + hostile_v3.corpus():
         with pytest.raises(finf.FormatError) as info:
             finf.load(case.data)
         messages.add(str(info.value))
