@@ -3,7 +3,7 @@
 
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
-Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser. Every competitor computes the same
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression. Every competitor computes the same
 thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against finf before it is
 timed. The machine is shared and noisy, so each table gives the median and the spread over rounds that run
 interleaved, and the ratios compare numbers from the same run. Needs the bench extra (scripts/setup.sh bench)
@@ -32,6 +32,7 @@ SECTIONS = {
     "startup": (4, "Start-up: a fresh process that loads the model and predicts one row"),
     "size": (5, "Model size"),
     "browser": (6, "In the browser"),
+    "regression": (7, "Regression on data/diabetes.csv"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -40,11 +41,11 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=None, metavar="N", help="rounds per measurement (default 7)")
     parser.add_argument("--quick", action="store_true", help="tiny round counts and budgets: checks, not numbers")
-    parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[*SECTIONS, *map(str, range(1, 7))],
+    numbers = {str(number): name for name, (number, _) in SECTIONS.items()}
+    parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[*SECTIONS, *numbers],
                         help="run only these sections (names or numbers)")
     parser.add_argument("--out", type=Path, default=bench_common.ROOT / "docs" / "BENCHMARKS.md")
     args = parser.parse_args(argv)
-    numbers = {str(number): name for name, (number, _) in SECTIONS.items()}
     args.only = [numbers.get(s, s) for s in args.only] if args.only else list(SECTIONS)
     if args.rounds is None:
         args.rounds = 2 if args.quick else 7
@@ -71,6 +72,10 @@ def run_section(name, args, context):
         import bench_startup
 
         return bench_startup.startup(context, rounds, context["workdir"])
+    if name == "regression":
+        import bench_regression
+
+        return bench_regression.regression(rounds, quick)
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])
