@@ -13,10 +13,10 @@ web/worker.js's checkCard mirrors it):
     classes (classification): the class names, in output order
     target_values (regression): {label, unit, min, max, mean} of the target in the data
     architecture {layers, parameters}, training (the settings), metrics (see training.py)
+
+json and hashlib are imported where they are used: `finf predict` on a model with no card needs neither.
 """
 
-import hashlib
-import json
 import math
 import os
 import re
@@ -116,6 +116,8 @@ def describe_layers(model):
 
 def make_card(dataset, model, model_bytes, settings, metrics, model_file="model.bin"):
     """The model card as a dict, in the key order the JSON file shows."""
+    import hashlib
+
     card = {
         "format": "FINF",
         "version": model.version,
@@ -138,11 +140,15 @@ def make_card(dataset, model, model_bytes, settings, metrics, model_file="model.
 
 def dumps(card):
     """The card's JSON text: indented, UTF-8 safe, ending in a newline."""
+    import json
+
     return json.dumps(card, indent=2, ensure_ascii=False) + "\n"
 
 
 def read(path, model, model_bytes):
     """The card at path, checked against the model it describes; ValueError naming the path otherwise."""
+    import json
+
     try:
         with open(path, "rb") as f:
             text = f.read(MAX_CARD_BYTES + 1)
@@ -159,6 +165,8 @@ def read(path, model, model_bytes):
 
 def check(card, model, model_bytes):
     """None if card is a valid card for this model and file, else what is wrong, in words."""
+    import hashlib
+
     if not isinstance(card, dict):
         return f"not a valid model card: expected a JSON object of at most {MAX_CARD_BYTES} bytes"
     if card.get("sha256") != hashlib.sha256(model_bytes).hexdigest():
