@@ -1,6 +1,6 @@
 """What each `finf` command does, once cli.py has parsed its arguments.
 
-numpy, json and hashlib are imported by the commands that need them, so `finf predict` starts fast.
+numpy and json are imported by the commands that need them, so `finf predict` starts fast.
 """
 
 import os
@@ -167,11 +167,10 @@ def run_evaluate(args):
 
 
 def run_inspect(args):
-    import hashlib
-
     model, card, data = open_model(args.model)
     names = feature_names(model, card)
-    print(f"{args.model}: FINF version {model.version}, {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+    digest = model_card.sha256(data).hexdigest()
+    print(f"{args.model}: FINF version {model.version}, {len(data)} bytes, sha256 {digest}")
     print(f"features: {model.n_features}" + (" (names from the card)" if model.version == 2 and card else ""))
     width = max(len(name) for name in names)
     for name, feature in zip(names, model.features, strict=True):
