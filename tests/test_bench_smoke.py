@@ -109,6 +109,20 @@ def test_sizes_cover_every_format(host_report):
     assert int(finf_row.split("|")[2].replace(",", "")) < 2000
 
 
+def test_sections_not_run_are_kept_from_the_previous_report(tmp_path):
+    previous = ("# Benchmarks\n\n- Date: 2026-01-02 03:04 UTC, finf commit abc1234\n\n## Headline\n\n"
+                "| section | target | measured | limit | met |\n|---|---|---|---|---|\n"
+                "| 6 | browser: first prediction | 1.1 | <= 1.15 | yes |\n\n"
+                "## 5. Model size\n\nold sizes\n\n## 6. In the browser\n\n| page | ms |\n|---|---|\n| 6 | 2000 |\n")
+    (tmp_path / "BENCHMARKS.md").write_text(previous, encoding="utf-8")
+    report = run_bench(tmp_path, "size")
+    assert "old sizes" not in section(report, 5)  # run again
+    kept = section(report, 6)
+    assert "kept from the run of 2026-01-02 03:04 UTC, finf commit abc1234" in kept and "| 6 | 2000 |" in kept
+    assert "| 6 | browser: first prediction | 1.1 | <= 1.15 | yes |" in report.split("## 5.")[0]
+    assert "## 1." not in report  # a section the previous report did not have stays out
+
+
 def test_unknown_section_is_a_usage_error(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "8", "--out",
                              str(tmp_path / "x.md")], capture_output=True, text=True, timeout=60, check=False)
