@@ -3,11 +3,12 @@
 
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
-Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser. Every competitor computes the same
-thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against finf before it is
-timed. The machine is shared and noisy, so each table gives the median and the spread over rounds that run
-interleaved, and the ratios compare numbers from the same run. Needs the bench extra (scripts/setup.sh bench)
-and, for section 6, Chromium.
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression. Every competitor
+computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
+finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
+rounds that run interleaved, and the ratios compare numbers from the same run. With --only, the sections not
+run are kept from the report already at --out, marked with the date of their run. Needs the bench extra
+(scripts/setup.sh bench) and, for section 6, Chromium.
 """
 
 import argparse
@@ -15,11 +16,13 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,6 +35,7 @@ SECTIONS = {
     "startup": (4, "Start-up: a fresh process that loads the model and predicts one row"),
     "size": (5, "Model size"),
     "browser": (6, "In the browser"),
+    "regression": (7, "Regression on data/diabetes.csv"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -40,11 +44,11 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=None, metavar="N", help="rounds per measurement (default 7)")
     parser.add_argument("--quick", action="store_true", help="tiny round counts and budgets: checks, not numbers")
-    parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[*SECTIONS, *map(str, range(1, 7))],
+    numbers = {str(number): name for name, (number, _) in SECTIONS.items()}
+    parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[*SECTIONS, *numbers],
                         help="run only these sections (names or numbers)")
     parser.add_argument("--out", type=Path, default=bench_common.ROOT / "docs" / "BENCHMARKS.md")
     args = parser.parse_args(argv)
-    numbers = {str(number): name for name, (number, _) in SECTIONS.items()}
     args.only = [numbers.get(s, s) for s in args.only] if args.only else list(SECTIONS)
     if args.rounds is None:
         args.rounds = 2 if args.quick else 7
@@ -71,6 +75,10 @@ def run_section(name, args, context):
         import bench_startup
 
         return bench_startup.startup(context, rounds, context["workdir"])
+    if name == "regression":
+        import bench_regression
+
+        return bench_regression.regression(rounds, quick)
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])
@@ -100,7 +108,7 @@ def machine():
     ]
 
 
-def render(args, results, seconds):
+def render(args, results, seconds, kept):
     command = "scripts/bench.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "scripts/bench.py"
     lines = ["# Benchmarks", "",
              "finf against the tools a user would otherwise pick, on the same data in one run. Every competitor",
@@ -112,20 +120,57 @@ def render(args, results, seconds):
              "Written by `scripts/bench.py`; to reproduce:", "", "```", "scripts/setup.sh bench", command, "```", ""]
     lines += machine()
     lines += [f"- Rounds per measurement: {args.rounds}; whole run: {seconds:.0f} s", ""]
-    targets = [t for result in results.values() for t in result["targets"]]
-    if targets:
-        lines += ["## Headline", "", "| target | measured | limit | met |", "|---|---|---|---|"]
-        lines += [f"| {what} | {value:.4g} | <= {limit:g} | {'yes' if value <= limit else 'NO'} |"
-                  for what, value, limit in targets]
-        lines.append("")
-    for name in SECTIONS:
-        if name not in results:
-            continue
-        number, title = SECTIONS[name]
-        lines += [f"## {number}. {title}", "", *results[name]["lines"], ""]
-        if results[name]["checks"]:
-            lines += ["Checked before timing:", ""] + [f"- {check}" for check in results[name]["checks"]] + [""]
+    headline = []
+    for name, (number, _) in SECTIONS.items():
+        if name in results:
+            headline += [f"| {number} | {what} | {value:.4g} | <= {limit:g} | {'yes' if value <= limit else 'NO'} |"
+                         for what, value, limit in results[name]["targets"]]
+        else:
+            headline += kept.headline.get(number, [])
+    if headline:
+        lines += ["## Headline", "", "| section | target | measured | limit | met |", "|---|---|---|---|---|",
+                  *headline, ""]
+    for name, (number, title) in SECTIONS.items():
+        if name in results:
+            lines += [f"## {number}. {title}", "", *results[name]["lines"], ""]
+            if results[name]["checks"]:
+                lines += ["Checked before timing:", ""] + [f"- {check}" for check in results[name]["checks"]] + [""]
+        elif number in kept.sections:
+            lines += [kept.sections[number], ""]
     return "\n".join(lines)
+
+
+class Kept(NamedTuple):
+    sections: dict  # {number: the section's text, heading first}
+    headline: dict  # {number: [its rows of the headline table]}
+
+
+def kept_sections(path, run):
+    """The sections of the report at path that this run does not redo, each marked with the run it came from.
+
+    So that `--only` updates some sections of docs/BENCHMARKS.md and leaves the others as they were.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Kept({}, {})
+    stamp = re.search(r"^- Date: (.*)$", text, re.M)
+    note = f"_Not re-run by the command above: kept from the run of {stamp.group(1) if stamp else 'an earlier date'}._"
+    sections, headline = {}, {}
+    numbers = {number for name, (number, _) in SECTIONS.items() if name not in run}
+    for block in re.findall(r"^## \d+\. .*?(?=^## |\Z)", text, re.M | re.S):
+        number = int(block[3:block.index(".")])
+        if number in numbers:
+            block = block.rstrip()
+            if "_Not re-run by the command above" not in block:
+                heading, _, body = block.partition("\n")
+                block = f"{heading}\n\n{note}\n{body}"
+            sections[number] = block
+    table = text.split("## Headline", 1)[1].split("\n## ", 1)[0] if "## Headline" in text else ""
+    for match in re.finditer(r"^\| (\d+) \| .*\|$", table, re.M):  # rows from before the section column: dropped
+        if int(match.group(1)) in numbers:
+            headline.setdefault(int(match.group(1)), []).append(match.group(0))
+    return Kept(sections, headline)
 
 
 def main(argv=None):
@@ -139,7 +184,7 @@ def main(argv=None):
         for name in args.only:
             print(f"bench: section {SECTIONS[name][0]} ({name})", file=sys.stderr, flush=True)
             results[name] = run_section(name, args, context)
-    report = render(args, results, time.perf_counter() - start)
+    report = render(args, results, time.perf_counter() - start, kept_sections(args.out, results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     partial = args.out.with_name(args.out.name + ".partial")
     partial.write_text(report + "\n", encoding="utf-8")

@@ -47,6 +47,24 @@ def train_model(iris):
     return finf.load(finf.dumps(to_finf(network, iris.mean, iris.std)))
 
 
+def penguins():
+    """(model, rows): `finf train --missing impute` on every column of data/penguins.csv (a v3 model with two
+    categorical features and fill values), and its rows as the engine takes them, each with a category per
+    categorical feature and one numeric value, a different one in turn, given as None (missing)."""
+    from finf_train import train
+
+    result = train(ROOT / "data" / "penguins.csv", "species", missing="impute")
+    model, dataset = result.model, result.dataset
+    numeric = [j for j, categories in enumerate(dataset.categories) if categories is None]
+    rows = []
+    for k, values in enumerate(dataset.X.tolist()):
+        row = [None if v != v else v if categories is None else categories[int(v)]  # NaN is missing
+               for v, categories in zip(values, dataset.categories, strict=True)]
+        row[numeric[k % len(numeric)]] = None
+        rows.append(row)
+    return model, rows
+
+
 def weights(model):
     """(mean, std, w1 (32, 4), b1, w2 (3, 32), b2) of a finf model as float64 arrays."""
     linears = [layer for layer in model.layers if isinstance(layer, finf.Linear)]

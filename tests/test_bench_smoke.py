@@ -14,6 +14,7 @@ HOST_SECTIONS = {
     3: "Many rows",
     4: "Start-up",
     5: "Model size",
+    7: "Regression on data/diabetes.csv",
 }
 
 
@@ -26,9 +27,34 @@ def run_bench(tmp_path, *only):
     return out.read_text(encoding="utf-8")
 
 
+# A report already at --out: the run redoes its section 5 and keeps its section 6, which it does not run.
+PREVIOUS = """# Benchmarks
+
+- Date: 2026-01-02 03:04 UTC, finf commit abc1234
+
+## Headline
+
+| section | target | measured | limit | met |
+|---|---|---|---|---|
+| 6 | browser: first prediction | 1.1 | <= 1.15 | yes |
+
+## 5. Model size
+
+old sizes
+
+## 6. In the browser
+
+| page | ms |
+|---|---|
+| 6 | 2000 |
+"""
+
+
 @pytest.fixture(scope="module")
 def host_report(tmp_path_factory):
-    return run_bench(tmp_path_factory.mktemp("bench"), "1", "2", "3", "4", "5")
+    work = tmp_path_factory.mktemp("bench")
+    (work / "BENCHMARKS.md").write_text(PREVIOUS, encoding="utf-8")
+    return run_bench(work, "1", "2", "3", "4", "5", "regression")
 
 
 def section(report, number):
@@ -63,6 +89,26 @@ def test_competitors_agree_with_finf_before_timing(host_report, number):
         assert float(re.search(r"= ([0-9.e+-]+) <= 1e-5", line).group(1)) <= 1e-5
 
 
+def test_one_row_times_a_penguins_v3_row_checked_against_its_reference(host_report):
+    text = section(host_report, 2)
+    assert re.search(r"^\| finf predict_proba, penguins v3 row .* µs \|", text, re.M)
+    check = re.search(r"^- finf predict_proba, penguins v3 row .*: max \|Δp\| = ([0-9.e+-]+) <= 1e-5 on all (\d+) rows",
+                      text, re.M)
+    assert check and float(check.group(1)) <= 1e-5 and int(check.group(2)) == 344
+
+
+def test_regression_compares_r2_on_every_seed(host_report):
+    text = section(host_report, 7)
+    first_cells = {line.split("|")[1].strip(): line.split("|") for line in text.splitlines() if line.startswith("| ")}
+    for model in ("finf MLP", "scikit-learn MLPRegressor(32)", "finf linear (--hidden 0)", "LinearRegression"):
+        cells = next(cells for first, cells in first_cells.items() if model in first)
+        r2 = float(cells[4])  # model, time, spread, median val R²
+        assert 0.3 < r2 < 0.7, cells  # diabetes: about 0.5 on held-out rows; a broken fit lands far off
+    seeds = [line for line in text.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert len(seeds) == 2  # --quick runs two seeds
+    assert "the timed finf fits give train()'s validation R² to within 1e-3" in text
+
+
 def test_startup_processes_print_finf_probabilities(host_report):
     text = section(host_report, 4)
     for name in ("finf (Python API)", "finf predict (CLI)", "numpy", "onnxruntime", "scikit-learn", "torch"):
@@ -72,7 +118,10 @@ def test_startup_processes_print_finf_probabilities(host_report):
 
 def test_headline_lists_the_targets(host_report):
     headline = host_report.split("## Headline", 1)[1].split("\n## ", 1)[0]
-    for target in ("training:", "one row: finf / onnxruntime", "one row: finf / scikit-learn", "start-up:"):
+    for target in ("training:", "one row: finf / onnxruntime", "one row: finf / scikit-learn",
+                   "one row: finf penguins v3 row / finf Iris row", "start-up: finf (Python API) minus bare",
+                   "start-up: finf predict (CLI) / bare python", "regression: MLPRegressor(32)",
+                   "regression: LinearRegression"):
         assert target in headline
     assert re.search(r"\| (yes|NO) \|", headline)
 
@@ -85,8 +134,17 @@ def test_sizes_cover_every_format(host_report):
     assert int(finf_row.split("|")[2].replace(",", "")) < 2000
 
 
+def test_sections_not_run_are_kept_from_the_previous_report(host_report):
+    assert "old sizes" not in section(host_report, 5)  # run again
+    kept = section(host_report, 6)
+    assert "kept from the run of 2026-01-02 03:04 UTC, finf commit abc1234" in kept and "| 6 | 2000 |" in kept
+    assert host_report.count("## 6.") == 1
+    headline = host_report.split("## Headline", 1)[1].split("\n## ", 1)[0]
+    assert "| 6 | browser: first prediction | 1.1 | <= 1.15 | yes |" in headline
+
+
 def test_unknown_section_is_a_usage_error(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "7", "--out",
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "8", "--out",
                              str(tmp_path / "x.md")], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr

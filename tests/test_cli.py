@@ -1,5 +1,6 @@
 """The installed `finf` command: train, predict, inspect, and one line with exit code 2 for any bad input."""
 
+import importlib.util
 import json
 import os
 import shutil
@@ -154,6 +155,20 @@ def test_predict_and_inspect_work_without_numpy(model):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("setosa\n")
+
+
+def test_predict_loads_only_what_it_uses(model):
+    """Start-up: predict with a card and --json loads no numpy, no CSV scorer, and no OpenSSL where CPython
+    has its own SHA-256 (json and the sha256 check of the card it does need)."""
+    code = ("import sys; from finf_train.cli import main; "
+            f"main(['predict', {str(model)!r}, '5.1', '3.5', '1.4', '0.2', '--json']); print(*sorted(sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.splitlines()[-1].split())
+    assert {"json", "finf_train.card"} <= loaded
+    assert not loaded & {"numpy", "csv", "tempfile", "shutil", "finf_train.scoring", "finf_train.files"}
+    if importlib.util.find_spec("_sha2") or importlib.util.find_spec("_sha256"):
+        assert "_hashlib" not in loaded
 
 
 @pytest.mark.parametrize(("make_csv", "fragments"), [

@@ -102,6 +102,18 @@ def test_iris_shape_runs_as_one_loop_and_a_softmax(iris_model):
     assert isinstance(softmax, finf.Softmax)
 
 
+@pytest.mark.parametrize(("widths", "kernel"), [
+    ([3, 8, 2], "small_hidden_block"),
+    ([5, 8, 2], "small_hidden_block5"),
+    ([6, 8, 3], "small_hidden_block8"),
+    ([8, 8, 3], "small_hidden_block8"),
+    ([9, 8, 3], "dense_rows"),
+])
+def test_small_networks_take_the_kernel_for_their_input_width(widths, kernel):
+    model = random_model(random.Random(0), widths, [[], [finf.ReLU()], []])
+    assert model._steps[0].__qualname__.split(".")[0] == kernel
+
+
 def test_batch_matches_one_row_at_a_time(iris_model):
     rows = iris_rows()
     assert iris_model.predict_proba_batch(rows) == [iris_model.predict_proba(row) for row in rows]
@@ -154,7 +166,8 @@ def test_random_models_match_the_reference(widths, data, seed):
 
 
 # Iris's shape, one output more than the one-loop block takes, and shapes that take each kernel.
-WIDTHS = [[4, 32, 3], [4, 32, 4], [2, 8, 1], [3, 5, 2], [8, 16, 16, 10], [1, 1], [5, 4, 4, 4, 6]]
+WIDTHS = [[4, 32, 3], [4, 32, 4], [2, 8, 1], [3, 5, 2], [5, 32, 3], [5, 6, 2], [7, 32, 3], [8, 16, 16, 10], [1, 1],
+          [5, 4, 4, 4, 6]]
 
 
 @pytest.mark.parametrize("kind", ACTIVATIONS)

@@ -1,11 +1,12 @@
 """The model card: labels and units from headers, slider steps, and its JSON text."""
 
+import hashlib
 import json
 
 import pytest
 
 from finf_train import train
-from finf_train.card import dumps, label_and_unit
+from finf_train.card import dumps, label_and_unit, sha256
 
 
 @pytest.mark.parametrize(("name", "label", "unit"), [
@@ -18,6 +19,11 @@ from finf_train.card import dumps, label_and_unit
 ])
 def test_label_and_unit(name, label, unit):
     assert label_and_unit(name) == (label, unit)
+
+
+@pytest.mark.parametrize("data", [b"", b"abc", bytes(range(256)) * 4099])
+def test_the_cards_sha256_is_hashlibs(data):
+    assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
 def test_features_steps_and_statistics(tmp_path):

@@ -58,6 +58,8 @@ def _next_step(layers, i):
     small = block == [Linear, ReLU, Linear] and layers[i + 2].out_features <= _SMALL_OUTPUTS
     if small and layers[i].in_features <= _GROUP:
         return small_hidden_block(layers[i], layers[i + 2]), 3
+    if small and layers[i].in_features == _GROUP + 1:
+        return small_hidden_block5(layers[i], layers[i + 2]), 3
     if small and layers[i].in_features <= 2 * _GROUP:
         return small_hidden_block8(layers[i], layers[i + 2]), 3
     if block[:2] == [ReLU, Linear]:
@@ -158,8 +160,33 @@ def small_hidden_block(first, second):
     return step
 
 
+def small_hidden_block5(first, second):
+    """small_hidden_block for exactly five inputs (a penguins model's numeric features, say).
+
+    Five inputs are common in small tables, and padding them to eight makes every hidden unit do
+    three useless multiply-adds: this takes about two thirds of small_hidden_block8's time.
+    """
+    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
+    units = [(*row, b, *column) for row, b, column in zip(first.weight, first.bias, columns, strict=True)]
+    bias = (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS]
+    out_features = second.out_features
+
+    def step(x):
+        x0, x1, x2, x3, x4 = x
+        y0, y1, y2 = bias
+        for w0, w1, w2, w3, w4, b, v0, v1, v2 in units:
+            h = w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3 + w4 * x4 + b
+            if h > 0.0:
+                y0 += v0 * h
+                y1 += v1 * h
+                y2 += v2 * h
+        return [y0, y1, y2][:out_features]
+
+    return step
+
+
 def small_hidden_block8(first, second):
-    """small_hidden_block for five to eight inputs (a penguins model's numeric features, say)."""
+    """small_hidden_block for six to eight inputs."""
     pad = [0.0] * (2 * _GROUP - first.in_features)
     columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
     units = [

@@ -62,6 +62,7 @@ def _linear_for(folded, numeric, onehots, sizes, combination):
 def _reader(features):
     """read(values) -> (numbers, combination) for values in feature order, each checked as Feature.encode does."""
     numeric = [i for i, feature in enumerate(features) if feature.kind == "numeric"]
+    encoders = [features[i].encode for i in numeric]
     categorical, radix = [], 1
     for i in reversed(range(len(features))):
         feature = features[i]
@@ -72,11 +73,9 @@ def _reader(features):
 
     def read(values):
         numbers = [values[i] for i in numeric] if numeric else list(start)
-        for v in numbers:
+        for k, v in enumerate(numbers):
             if type(v) is not float or v - v != 0.0:  # not a plain finite float: fill, convert or refuse
-                numbers = [v if type(v) is float and v - v == 0.0 else features[i].encode(v)[0]
-                           for i, v in zip(numeric, numbers, strict=True)]
-                break
+                numbers[k] = encoders[k](v)[0]
         combination = 0
         for i, offsets, weight in categorical:
             offset = offsets.get(values[i]) if type(values[i]) is str else None

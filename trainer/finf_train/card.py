@@ -13,18 +13,27 @@ web/worker.js's checkCard mirrors it):
     classes (classification): the class names, in output order
     target_values (regression): {label, unit, min, max, mean} of the target in the data
     architecture {layers, parameters}, training (the settings), metrics (see training.py)
+
+json is imported where it is used: `finf predict` on a model with no card does not need it.
 """
 
-import hashlib
-import json
 import math
 import os
 import re
 
-_NAME_WITH_UNIT = re.compile(r"(.*\S)\s*\(([^()]*)\)")
+# CPython's own SHA-256 (_sha2 since 3.12, _sha256 before): importing hashlib would load OpenSSL's libcrypto,
+# about a tenth of the instructions `finf predict` runs. Any of the three gives the same digest.
+try:
+    from _sha2 import sha256
+except ImportError:
+    try:
+        from _sha256 import sha256
+    except ImportError:
+        from hashlib import sha256
+
+_NAME_WITH_UNIT = r"(.*\S)\s*\(([^()]*)\)"  # a pattern, compiled (and cached by re) on first use
 _STEPS = (5.0, 2.5, 2.0, 1.0)  # times a power of ten: consecutive ones differ at most 2x, so 100-200 positions
 MIN_POSITIONS = 100
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 MAX_CARD_BYTES = 1024 * 1024
 
 
@@ -39,7 +48,7 @@ def is_whole(text):
 
 def label_and_unit(name):
     """'sepal length (cm)' -> ('sepal length', 'cm'); a name without '(unit)' is its own label."""
-    match = _NAME_WITH_UNIT.fullmatch(name)
+    match = re.fullmatch(_NAME_WITH_UNIT, name)
     return (match.group(1), match.group(2).strip()) if match else (name, "")
 
 
@@ -121,7 +130,7 @@ def make_card(dataset, model, model_bytes, settings, metrics, model_file="model.
         "version": model.version,
         "model_file": model_file,
         "size_bytes": len(model_bytes),
-        "sha256": hashlib.sha256(model_bytes).hexdigest(),
+        "sha256": sha256(model_bytes).hexdigest(),
         "task": dataset.task,
         "target": dataset.target,
         "features": feature_info(dataset, model),
@@ -138,11 +147,15 @@ def make_card(dataset, model, model_bytes, settings, metrics, model_file="model.
 
 def dumps(card):
     """The card's JSON text: indented, UTF-8 safe, ending in a newline."""
+    import json
+
     return json.dumps(card, indent=2, ensure_ascii=False) + "\n"
 
 
 def read(path, model, model_bytes):
     """The card at path, checked against the model it describes; ValueError naming the path otherwise."""
+    import json
+
     try:
         with open(path, "rb") as f:
             text = f.read(MAX_CARD_BYTES + 1)
@@ -161,7 +174,7 @@ def check(card, model, model_bytes):
     """None if card is a valid card for this model and file, else what is wrong, in words."""
     if not isinstance(card, dict):
         return f"not a valid model card: expected a JSON object of at most {MAX_CARD_BYTES} bytes"
-    if card.get("sha256") != hashlib.sha256(model_bytes).hexdigest():
+    if card.get("sha256") != sha256(model_bytes).hexdigest():
         return "the model card describes a different model file (its sha256 does not match)"
     if not (isinstance(card.get("model_file"), str) and re.fullmatch(r"[\w.-]+", card["model_file"])):
         return "model card 'model_file': expected a plain file name"

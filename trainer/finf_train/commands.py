@@ -1,12 +1,14 @@
-"""What each `finf` command does, once cli.py has parsed its arguments."""
+"""What each `finf` command does, once cli.py has parsed its arguments.
 
-import hashlib
-import json
+numpy and json are imported by the commands that need them, so `finf predict` starts fast.
+"""
+
 import os
 
 import finf
 
 from . import card as model_card
+from .values import parse_values
 
 _FORMAT = {"classification": "accuracy", "regression": "R²"}
 
@@ -110,26 +112,30 @@ def run_predict(args):
         return
     if args.out is not None:
         raise ValueError("--out goes with --csv")
-    from .scoring import parse_values  # noqa: I001
-
     try:
         row = parse_values(model, names, args.values)
     except ValueError as error:
         raise ValueError(f"{args.model}: {error}") from None
     if model.task == "regression":
         value = model.predict(row)
-        print(json.dumps({"prediction": value}) if args.json else _format_value(value, card))
+        print(_json({"prediction": value}) if args.json else _format_value(value, card))
         return
     probabilities = model.predict_proba(row)
     index = max(range(len(probabilities)), key=probabilities.__getitem__)
     if args.json:
         name = classes[index] if (card or model.classes) else None
-        print(json.dumps({"class_index": index, "class": name, "probabilities": probabilities}))
+        print(_json({"class_index": index, "class": name, "probabilities": probabilities}))
         return
     print(classes[index])
     width = max(len(label) for label in classes)
     for label, p in zip(classes, probabilities, strict=True):
         print(f"  {label:<{width}}  {p:.4f}")
+
+
+def _json(value):
+    import json
+
+    return json.dumps(value)
 
 
 def _format_value(value, card):
@@ -147,7 +153,7 @@ def run_evaluate(args):
     classes = class_names(model, card) if model.task == "classification" else None
     scores = evaluate_csv(model, feature_names(model, card), classes, target, args.data)
     if args.json:
-        print(json.dumps(scores))
+        print(_json(scores))
         return
     if model.task == "classification":
         majority = classes[scores["baseline_class"]]
@@ -163,7 +169,8 @@ def run_evaluate(args):
 def run_inspect(args):
     model, card, data = open_model(args.model)
     names = feature_names(model, card)
-    print(f"{args.model}: FINF version {model.version}, {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
+    digest = model_card.sha256(data).hexdigest()
+    print(f"{args.model}: FINF version {model.version}, {len(data)} bytes, sha256 {digest}")
     print(f"features: {model.n_features}" + (" (names from the card)" if model.version == 2 and card else ""))
     width = max(len(name) for name in names)
     for name, feature in zip(names, model.features, strict=True):

@@ -6,19 +6,15 @@ Every problem is a CSVError whose one-line message names the file, the line, the
 import csv
 import io
 
-from .values import show
+from .values import MISSING, is_missing, show
+
+__all__ = ["MISSING", "CSVError", "is_missing", "read_records", "stream_records", "check_header", "check_fields"]
 
 MAX_CSV_BYTES = 64 * 1024 * 1024  # read at most this much, so memory stays bounded whatever the file
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "none"})  # compared lower-cased, spaces stripped
 
 
 class CSVError(ValueError):
     """A CSV that cannot be trained on; the message names the file, line, column and value."""
-
-
-def is_missing(cell):
-    """True for an empty cell or a missing-value marker (MISSING), in any case, spaces around it or not."""
-    return cell.strip().lower() in MISSING
 
 
 def read_records(name):

@@ -1,7 +1,7 @@
-"""Scoring rows with a model from the command line: values typed by people, and whole CSV files.
+"""Scoring whole CSV files with a model: `finf predict --csv` and `finf evaluate`.
 
 Values are matched to the model's features by column name, so a CSV's other columns and its column order
-do not matter. A cell that is empty or a missing-value marker (data.MISSING) is a missing value; a
+do not matter. A cell that is empty or a missing-value marker (values.MISSING) is a missing value; a
 categorical feature takes its category's name; a numeric one the CSV number grammar (values.NUMBER).
 Files are read a record at a time, so memory stays constant however long the file.
 """
@@ -11,30 +11,8 @@ import os
 import sys
 
 from .files import write_atomic_stream
-from .rows import CSVError, check_fields, check_header, is_missing, stream_records
-from .values import parse_number
-
-
-def parse_values(model, names, texts):
-    """The row for model.predict from one text per feature; ValueError naming the value that is wrong."""
-    if len(texts) != model.n_features:
-        raise ValueError(f"expected {model.n_features} feature values, got {len(texts)}")
-    return [_value(feature, text, f"value {i + 1} of {len(texts)} ({name!r})")
-            for i, (feature, name, text) in enumerate(zip(model.features, names, texts, strict=True))]
-
-
-def _value(feature, text, where):
-    if is_missing(text):
-        if feature.fill is None:
-            raise ValueError(f"{where}: missing value {text!r}, and the model was not trained to fill it "
-                             "(finf train --missing impute does)")
-        return None
-    if feature.kind == "categorical":
-        return text.strip()
-    try:
-        return parse_number(text)
-    except ValueError as error:
-        raise ValueError(f"{where}: {error}") from None
+from .rows import CSVError, check_fields, check_header, stream_records
+from .values import is_missing, parse_number, parse_value
 
 
 def output_columns(model, classes):
@@ -93,8 +71,8 @@ def predict_csv(model, names, classes, path, out=None):
 def _score(model, classes, path, line, fields, header, index):
     check_fields(path, line, fields, header)
     try:
-        row = [_value(feature, fields[j], f"column {header[j]!r}") for feature, j in zip(model.features, index,
-                                                                                        strict=True)]
+        row = [parse_value(feature, fields[j], f"column {header[j]!r}")
+               for feature, j in zip(model.features, index, strict=True)]
         if model.task == "regression":
             return [repr(model.predict(row))]
         probabilities = model.predict_proba(row)
