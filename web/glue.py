@@ -20,13 +20,19 @@ def load_model(path, name):
             model = finf.load(f.read())
     except finf.FormatError as error:
         return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
-    return json.dumps({"n_features": model.n_features, "n_outputs": model.n_outputs})
+    return json.dumps({"task": model.task, "n_features": model.n_features, "n_outputs": model.n_outputs})
 
 
 def predict(values_json):
-    """Class probabilities for one row of feature values, as JSON, or the engine's refusal."""
+    """One row's prediction as JSON: {"probabilities"} of a classifier, {"value"} of a regressor, or the refusal.
+
+    The row is a list in feature order: numbers, category names, null for a value the model fills.
+    """
     try:
-        return json.dumps({"probabilities": model.predict_proba(json.loads(values_json))})
+        row = json.loads(values_json)
+        if model.task == "regression":
+            return json.dumps({"value": model.predict(row)})
+        return json.dumps({"probabilities": model.predict_proba(row)})
     except ValueError as error:
         return json.dumps({"error": f"the engine refused the input: {error}"})
 
