@@ -75,6 +75,11 @@ def random_positions(card, count, seed):
 def test_page_becomes_ready_quietly_under_its_csp(visit, site_url, card, golden_model):
     v = visit(site_url).wait_ready()
     expect(v.status).to_contain_text(re.compile(r"^Ready in \d+\.\d s"))
+    # The titles come from the card; index.html itself names no model.
+    expect(v.page).to_have_title("Predicting species from 4 measurements · finf")
+    expect(v.page.locator("h1")).to_have_text("Predicting species from 4 measurements")
+    expect(v.page.locator("#result-heading")).to_have_text("Predicted species")
+    assert "Iris" not in (ROOT / "web" / "index.html").read_text(encoding="utf-8")
     expect(v.sliders).to_have_count(4)
     for i in range(4):
         expect(v.sliders.nth(i)).to_be_enabled()
