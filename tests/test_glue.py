@@ -36,8 +36,9 @@ def regressor():
 
 
 def test_load_model_reports_the_task_and_shape(golden_loaded, tmp_path):
-    assert golden_loaded == {"task": "classification", "n_features": 4, "n_outputs": 3}
-    assert load(tmp_path, finf.dumps(regressor())) == {"task": "regression", "n_features": 2, "n_outputs": 1}
+    assert golden_loaded == {"task": "classification", "n_features": 4, "n_outputs": 3, "categories": [None] * 4}
+    assert load(tmp_path, finf.dumps(regressor())) == {"task": "regression", "n_features": 2, "n_outputs": 1,
+                                                       "categories": [["red", "green"], None]}
 
 
 def test_load_model_names_the_file_it_refuses(tmp_path):
@@ -62,7 +63,8 @@ def test_predict_passes_on_the_engine_refusal(golden_loaded):
 def test_predict_takes_category_names_and_null_for_missing(tmp_path):
     """A row as the page sends it: numbers, category names, null where the model fills the value."""
     data = (GOLDEN / "penguins-small.bin").read_bytes()
-    assert load(tmp_path, data) == {"task": "classification", "n_features": 3, "n_outputs": 3}
+    assert load(tmp_path, data) == {"task": "classification", "n_features": 3, "n_outputs": 3,
+                                    "categories": [["Biscoe", "Dream", "Torgersen"], None, ["female", "male"]]}
     model = finf.load(data)
     rows = [["Dream", 40.5, "female"], [None, 40.5, "male"], ["Torgersen", None, None], ["Biscoe", 59.75, "male"]]
     for row in rows:

@@ -385,12 +385,23 @@ def test_diabetes_page(visit, diabetes):
     check_worker_refuses(v, [*row[:9], None], "glu: null is not a number")
 
 
-def test_a_regressor_card_must_match_its_model(visit, diabetes, tmp_path, serve_site):
-    """A card that calls the regressor a classifier (with classes, so the card itself checks out) is refused."""
+MODEL_MISMATCHES = {
+    "regressor-called-classifier": ("diabetes", lambda c: c.update(task="classification", classes=["low", "high"]),
+                                    "The model is a regression model, but its card says classification."),
+    "categories-reordered": ("penguins", lambda c: c["features"][0].update(categories=["Dream", "Biscoe", "Torgersen"]),
+                             "The model takes one of Biscoe, Dream, Torgersen for island, but its card lists Dream, "
+                             "Biscoe, Torgersen."),
+}
+
+
+@pytest.mark.parametrize("mismatch", MODEL_MISMATCHES)
+def test_a_card_must_match_its_model(request, visit, tmp_path, serve_site, mismatch):
+    """A card that checks out by itself, but not against the model it names (whose sha256 it keeps), is refused."""
+    name, change, text = MODEL_MISMATCHES[mismatch]
+    site = request.getfixturevalue(name)
     copy = tmp_path / "site"
-    shutil.copytree(diabetes.dir, copy, copy_function=os.link)
-    break_card(lambda c: c.update(task="classification", classes=["low", "high"]))(copy)
+    shutil.copytree(site.dir, copy, copy_function=os.link)
+    break_card(change)(copy)
     v = visit(serve_site(copy))
-    assert v.wait_error() == "Error: The model is a regression model, but its card says classification."
-    digest = hashlib.sha256((copy / "diabetes.bin").read_bytes()).hexdigest()
-    assert digest == diabetes.card["sha256"]  # the model file is the card's: only the task disagrees
+    assert v.wait_error() == f"Error: {text}"
+    assert hashlib.sha256((copy / f"{name}.bin").read_bytes()).hexdigest() == site.card["sha256"]

@@ -64,7 +64,8 @@ function plural(count, noun, nouns = `${noun}s`) {
 
 // "species", "progression": what the model predicts, in the card's words.
 function targetName(c) {
-  return (c.task === "regression" ? c.target_values.label : null) || c.target || (c.task === "regression" ? "value" : "class");
+  if (c.task === "regression") return c.target_values.label || c.target || "value";
+  return c.target || "class";
 }
 
 // The page's title, headings and lede say what this model predicts, from what.
@@ -77,9 +78,10 @@ function showTitles(c) {
   document.querySelector('meta[name="description"]').content =
     `A tiny neural network predicting ${target} from ${from}, running in Python in your browser tab with Pyodide.`;
   document.getElementById("title").textContent = summary;
+  const classes = c.task === "regression" ? null : plural(c.classes.length, "class", "classes");
   document.getElementById("summary").textContent = c.task === "regression"
     ? `A tiny neural network estimates ${target}, a number`
-    : `A tiny neural network gives the probability of each of the ${plural(c.classes.length, "class", "classes")} of ${target}`;
+    : `A tiny neural network gives the probability of each of the ${classes} of ${target}`;
   document.getElementById("inputs-heading").textContent = from;
   document.getElementById("result-heading").textContent = `Predicted ${target}`;
 }

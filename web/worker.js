@@ -82,7 +82,9 @@ function checkCard(card, name) {
   if (!isString(card.model_file) || !/^[\w.-]+$/.test(card.model_file)) problem("model_file must be a plain file name");
   if (!isString(card.sha256) || !SHA256_HEX.test(card.sha256)) problem("sha256 must be 64 lowercase hex digits");
   if (card.task === undefined) card.task = "classification";  // cards from before regression: classifiers
-  if (!TASKS.includes(card.task)) problem(`task must be "classification" or "regression", not ${JSON.stringify(card.task)}`);
+  if (!TASKS.includes(card.task)) {
+    problem(`task must be "classification" or "regression", not ${JSON.stringify(card.task)}`);
+  }
   if (!Array.isArray(card.features) || card.features.length === 0) problem("features must be a non-empty list");
   card.features.forEach((f, i) => {
     const where = `features[${i}]`;
@@ -321,6 +323,16 @@ async function checkModel(card, modelBytes, glue, pyodide) {
       `The model takes ${loaded.n_features} features and gives ${loaded.n_outputs} outputs, but its card lists ` +
       `${card.features.length} features and ${what}.`);
   }
+  card.features.forEach((f, i) => {
+    const categories = loaded.categories[i];
+    const same = f.kind === "categorical"
+      ? categories !== null && categories.join("\n") === f.categories.join("\n") : categories === null;
+    if (!same) {
+      const model = categories === null ? "a number" : `one of ${categories.join(", ")}`;
+      const own = f.kind === "categorical" ? `lists ${f.categories.join(", ")}` : "says a number";
+      throw new LoadError(`The model takes ${model} for ${f.name}, but its card ${own}.`);
+    }
+  });
   return loaded;
 }
 

@@ -70,7 +70,8 @@ function slider(feature, id) {
   const input = element("input");
   Object.assign(input, { type: "range", id, name: feature.name, min, max, step, disabled: true });
   input.value = initialValue(feature).toFixed(decimals);
-  const range = element("span", "feature-range", `${withUnit(min, decimals, unit)} to ${withUnit(max, decimals, unit)}`);
+  const range = element("span", "feature-range",
+    `${withUnit(min, decimals, unit)} to ${withUnit(max, decimals, unit)}`);
   range.setAttribute("aria-hidden", "true");
   row.append(labelFor(feature, id), output, input, range);
 
@@ -119,7 +120,8 @@ function categorySelect(feature, id) {
     const option = select.selectedOptions[0];
     if (option && option === missing) return { value: null };
     if (option && feature.categories.includes(option.value)) return { value: option.value };
-    return { problem: `${feature.name} has the value "${select.value}", expected one of ${feature.categories.join(", ")}.` };
+    const expected = feature.categories.join(", ");
+    return { problem: `${feature.name} has the value "${select.value}", expected one of ${expected}.` };
   };
   return { feature, row, control: select, read };
 }
