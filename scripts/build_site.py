@@ -35,7 +35,8 @@ WEB = ROOT / "web"
 PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg")
+PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
+              "view/dom.js", "view/inputs.js", "view/results.js")
 SNAPSHOT_FILES = ("snapshot.js", "glue.py")  # the worker's two ways to get the engine running
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"
@@ -127,6 +128,7 @@ def read_card(model):
 def assemble(site, model, wheel, with_snapshot=True):
     """Write every file of the site into the empty directory site."""
     for name in PAGE_FILES + SNAPSHOT_FILES:
+        (site / name).parent.mkdir(exist_ok=True)
         shutil.copyfile(WEB / name, site / name)
     (site / "pyodide").mkdir()
     for name in PYODIDE_FILES:

@@ -16,6 +16,7 @@ BUILD_SITE = ROOT / "scripts" / "build_site.py"
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
 PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
               "snapshot.js", "glue.py"}
+VIEW_FILES = {"dom.js", "inputs.js", "results.js"}  # web/view/: the page's parts
 
 
 def run_build(*args):
@@ -29,6 +30,7 @@ def test_site_holds_the_page_runtime_wheels_model_and_card(site_dir, engine_whee
     assert top == PAGE_FILES | {"site.json", ".nojekyll", "iris.bin", "iris.json", manifest["wheel"],
                                 manifest["micropip"], manifest["snapshot"]["file"]}
     assert {p.name for p in (site_dir / "pyodide").iterdir()} == PYODIDE_FILES
+    assert {p.name for p in (site_dir / "view").iterdir()} == VIEW_FILES
     assert manifest["wheel"] == engine_wheel.name
     assert (site_dir / "iris.bin").read_bytes() == (GOLDEN / "iris.bin").read_bytes()
     assert (site_dir / "iris.json").read_bytes() == (GOLDEN / "iris.json").read_bytes()
@@ -45,7 +47,7 @@ def test_every_url_in_the_page_is_relative(site_dir):
     links = re.findall(r'(?:src|href)="([^"]*)"', html)
     local = [link for link in links if not link.startswith("https://pyodide.org/")]
     assert local and all(not link.startswith(("/", "http:", "https:", "data:", "//")) for link in local), links
-    for name in ("main.js", "worker.js", "sw.js", "snapshot.js"):
+    for name in ("main.js", "worker.js", "sw.js", "snapshot.js", *(f"view/{name}" for name in VIEW_FILES)):
         code = (site_dir / name).read_text(encoding="utf-8")
         # Absolute paths or hosts would break the site under a sub-path or another host.
         assert not re.search(r"""(?:fetch|new URL|import)\(\s*["'`](?:/|https?:)""", code), name

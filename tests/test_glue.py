@@ -22,8 +22,23 @@ def golden_loaded(tmp_path):
     return json.loads(glue.load_model(str(path), "iris.bin"))
 
 
-def test_load_model_reports_the_model_shape(golden_loaded):
-    assert golden_loaded == {"n_features": 4, "n_outputs": 3}
+def load(tmp_path, data, name="model.bin"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return json.loads(glue.load_model(str(path), name))
+
+
+def regressor():
+    """A small v3 regressor: a category with a fill, a number; prediction = output * 10 + 100."""
+    features = [finf.CategoricalFeature("colour", ["red", "green"], fill="green"), finf.NumericFeature("size", 5, 2)]
+    layers = [finf.Linear(3, 1, [[0.5, -0.25, 1.5]], [0.125])]
+    return finf.Model(features, layers, finf.Regression("weight (kg)", 100, 10))
+
+
+def test_load_model_reports_the_task_and_shape(golden_loaded, tmp_path):
+    assert golden_loaded == {"task": "classification", "n_features": 4, "n_outputs": 3, "categories": [None] * 4}
+    assert load(tmp_path, finf.dumps(regressor())) == {"task": "regression", "n_features": 2, "n_outputs": 1,
+                                                       "categories": [["red", "green"], None]}
 
 
 def test_load_model_names_the_file_it_refuses(tmp_path):
@@ -43,6 +58,32 @@ def test_predict_gives_the_engine_probabilities(golden_loaded):
 def test_predict_passes_on_the_engine_refusal(golden_loaded):
     answer = json.loads(glue.predict(json.dumps([1.0, 2.0])))
     assert answer["error"].startswith("the engine refused the input: ")
+
+
+def test_predict_takes_category_names_and_null_for_missing(tmp_path):
+    """A row as the page sends it: numbers, category names, null where the model fills the value."""
+    data = (GOLDEN / "penguins-small.bin").read_bytes()
+    assert load(tmp_path, data) == {"task": "classification", "n_features": 3, "n_outputs": 3,
+                                    "categories": [["Biscoe", "Dream", "Torgersen"], None, ["female", "male"]]}
+    model = finf.load(data)
+    rows = [["Dream", 40.5, "female"], [None, 40.5, "male"], ["Torgersen", None, None], ["Biscoe", 59.75, "male"]]
+    for row in rows:
+        assert json.loads(glue.predict(json.dumps(row))) == {"probabilities": model.predict_proba(row)}
+    # None is the fill: the same answer as the fill value given by name.
+    filled = json.loads(glue.predict(json.dumps(["Biscoe", 40.5, "male"])))
+    assert json.loads(glue.predict(json.dumps([None, 40.5, "male"]))) == filled
+    answer = json.loads(glue.predict(json.dumps(["Atlantis", 40.5, "male"])))
+    assert answer["error"].startswith("the engine refused the input: ") and "Atlantis" in answer["error"]
+
+
+def test_predict_gives_a_regressor_value(tmp_path):
+    model = regressor()
+    load(tmp_path, finf.dumps(model))
+    for row in (["red", 5.0], ["green", 9.5], [None, 1]):
+        answer = json.loads(glue.predict(json.dumps(row)))
+        assert answer == {"value": model.predict(row)}
+    # By hand: one-hot red (1, 0) and size (9 - 5) / 2 = 2 -> 0.5 + 3.0 + 0.125 = 3.625 -> 136.25.
+    assert json.loads(glue.predict(json.dumps(["red", 9]))) == {"value": 136.25}
 
 
 def test_reseed_sets_the_random_state():

@@ -4,6 +4,7 @@ import json
 import random
 import re
 import statistics
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,8 +35,14 @@ def percent(p):
 
 
 def range_value(text):
-    """A float as an <input type=range> writes its value: 5 not 5.0."""
-    return text[:-2] if text.endswith(".0") else text
+    """A number as an <input type=range> writes its value: 5 not 5.0, 4.3 not 4.300."""
+    shortest = repr(float(text))
+    return shortest.removesuffix(".0")
+
+
+def step_decimals(step):
+    """The decimals a slider's step needs, as the page shows its value: 0.025 -> 3, 0.5 -> 1, 2.0 -> 0."""
+    return max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
 
 
 def assert_matches_cpython(shown, model, classes):
@@ -59,7 +66,7 @@ def random_positions(card, count, seed):
         row = []
         for f in card["features"]:
             steps = round((f["max"] - f["min"]) / f["step"])
-            decimals = max(0, -int(f"{f['step']:e}".split("e")[1]))
+            decimals = step_decimals(f["step"])
             row.append(range_value(f"{f['min'] + rng.randint(0, steps) * f['step']:.{decimals}f}"))
         rows.append(row)
     return rows
@@ -68,6 +75,11 @@ def random_positions(card, count, seed):
 def test_page_becomes_ready_quietly_under_its_csp(visit, site_url, card, golden_model):
     v = visit(site_url).wait_ready()
     expect(v.status).to_contain_text(re.compile(r"^Ready in \d+\.\d s"))
+    # The titles come from the card; index.html itself names no model.
+    expect(v.page).to_have_title("Predicting species from 4 measurements · finf")
+    expect(v.page.locator("h1")).to_have_text("Predicting species from 4 measurements")
+    expect(v.page.locator("#result-heading")).to_have_text("Predicted species")
+    assert "Iris" not in (ROOT / "web" / "index.html").read_text(encoding="utf-8")
     expect(v.sliders).to_have_count(4)
     for i in range(4):
         expect(v.sliders.nth(i)).to_be_enabled()
@@ -85,6 +97,7 @@ def test_page_becomes_ready_quietly_under_its_csp(visit, site_url, card, golden_
 def test_each_slider_moves_by_keyboard_and_by_value(visit, site_url, card, golden_model):
     v = visit(site_url).wait_ready()
     for i, feature in enumerate(card["features"]):
+        decimals = step_decimals(feature["step"])
         slider = v.sliders.nth(i)
         start = float(slider.input_value())
         slider.focus()
@@ -93,14 +106,14 @@ def test_each_slider_moves_by_keyboard_and_by_value(visit, site_url, card, golde
             v.after_result(lambda key=key: v.page.keyboard.press(key))
             shown = v.shown()
             assert float(shown["values"][i]) == pytest.approx(value)
-            assert shown["outputs"][i] == f"{value:.1f} {feature['unit']}"
+            assert shown["outputs"][i] == f"{value:.{decimals}f} {feature['unit']}"
             assert_matches_cpython(shown, golden_model, card["classes"])
         # Direct value: set it and fire the input event, as a script or assistive tool would.
         middle = range_value(f"{(feature['min'] + feature['max']) / 2:.1f}")
         v.set_value(i, middle)
         shown = v.shown()
         assert shown["values"][i] == middle
-        assert shown["outputs"][i] == f"{float(middle):.1f} {feature['unit']}"
+        assert shown["outputs"][i] == f"{float(middle):.{decimals}f} {feature['unit']}"
         assert_matches_cpython(shown, golden_model, card["classes"])
     assert v.console_errors == []
 

@@ -13,7 +13,7 @@ import pytest
 
 import finf
 from conftest import CHROMIUM_ARGS, Visit, build_site
-from test_page import assert_matches_cpython, random_positions
+from test_page import assert_matches_cpython, random_positions, step_decimals
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -147,7 +147,9 @@ def test_another_model_gets_its_own_sliders_and_classes(visit, six_feature_site)
             v.set_value(i, value)
         shown = v.shown()
         assert shown["values"] == row
-        assert shown["outputs"][0].endswith(" mm") and shown["outputs"][2] == row[2]
+        # Each value with the decimals its step needs (the card's step, not the CSV's digits), and its unit.
+        age_decimals = step_decimals(card["features"][2]["step"])
+        assert shown["outputs"][0].endswith(" mm") and shown["outputs"][2] == f"{float(row[2]):.{age_decimals}f}"
         assert_matches_cpython(shown, model, card["classes"])
     assert v.console_errors == []
 

@@ -13,20 +13,29 @@ model = None  # the finf.Model load_model read
 
 
 def load_model(path, name):
-    """Load the model file at path (name is how errors call it); JSON with its shape or an error."""
+    """Load the model file at path (name is how errors call it); JSON with its task and shape, or an error."""
     global model
     try:
         with open(path, "rb") as f:
             model = finf.load(f.read())
     except finf.FormatError as error:
         return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
-    return json.dumps({"n_features": model.n_features, "n_outputs": model.n_outputs})
+    # The categories too, so the worker can check the card's against the model's (null for a numeric feature).
+    categories = [list(f.categories) if f.kind == "categorical" else None for f in model.features]
+    return json.dumps({"task": model.task, "n_features": model.n_features, "n_outputs": model.n_outputs,
+                       "categories": categories})
 
 
 def predict(values_json):
-    """Class probabilities for one row of feature values, as JSON, or the engine's refusal."""
+    """One row's prediction as JSON: {"probabilities"} of a classifier, {"value"} of a regressor, or the refusal.
+
+    The row is a list in feature order: numbers, category names, null for a value the model fills.
+    """
     try:
-        return json.dumps({"probabilities": model.predict_proba(json.loads(values_json))})
+        row = json.loads(values_json)
+        if model.task == "regression":
+            return json.dumps({"value": model.predict(row)})
+        return json.dumps({"probabilities": model.predict_proba(row)})
     except ValueError as error:
         return json.dumps({"error": f"the engine refused the input: {error}"})
 

@@ -1,9 +1,9 @@
-// The page: builds sliders from the model card, sends slider values to the worker, shows the result.
-// Python runs in worker.js; this module only touches the DOM.
+// The page: builds the inputs from the model card (view/inputs.js), sends their values to the worker and shows
+// its answer (view/results.js). Python runs in worker.js; the page only touches the DOM.
 //
 // Timings a test or benchmark can read (milliseconds, on the performance.now() clock):
 //   performance.getEntriesByName("finf:first-prediction")  navigation start -> first result shown
-//   performance.getEntriesByName("finf:input-to-result")   each slider input -> its result shown
+//   performance.getEntriesByName("finf:input-to-result")   each input (a slider, a select) -> its result shown
 //   performance.getEntriesByName("finf:ready")[0].detail    the worker's own timings: {runtime_ms, engine_ms,
 //                                                           model_ms, total_ms} from the worker's start,
 //                                                           boot ("snapshot" or "micropip") and, for micropip,
@@ -11,19 +11,22 @@
 //   <html data-state="loading|ready|error" data-first-prediction-ms data-input-to-result-ms
 //         data-offline="saving|ready|unavailable">
 
+import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
+import { element } from "./view/dom.js";
+import { resultsFor } from "./view/results.js";
+
 const PREDICTION_TIMEOUT_MS = 30000;
 
 const root = document.documentElement;
 const statusLine = document.getElementById("status");
 const form = document.getElementById("features");
 const prediction = document.getElementById("prediction");
-const bars = document.getElementById("bars");
+const resultPanel = document.getElementById("result-panel");
 const cardFacts = document.getElementById("card");
 const offlineLine = document.getElementById("offline");
 
-let card = null;
-let sliders = [];  // {input, output, feature, decimals}
-let barRows = [];  // {row, fill, value}
+let inputs = [];  // view/inputs.js: one per feature of the card
+let results = null;  // view/results.js: {check, show, clear} for the card's task
 let ready = false;
 let failed = false;
 let firstShown = false;
@@ -45,83 +48,42 @@ function showError(text) {
   // The live region is the one place a screen reader listens to, so a failure is announced there too,
   // and a result from before the failure is no longer shown as current.
   prediction.textContent = `No prediction: ${text}`;
-  bars.replaceChildren();
-  for (const { input } of sliders) input.disabled = true;
+  delete prediction.dataset.value;
+  results?.clear();
+  setEnabled(inputs, false);
   if (inFlight) clearTimeout(inFlight.timer);
-}
-
-function decimalsOf(step) {
-  const [mantissa, exponent] = String(step).split("e");
-  const fraction = (mantissa.split(".")[1] ?? "").length;
-  return Math.max(0, fraction - Number(exponent ?? 0));
-}
-
-function formatValue(value, slider) {
-  const unit = slider.feature.unit ? ` ${slider.feature.unit}` : "";
-  return `${value.toFixed(slider.decimals)}${unit}`;
 }
 
 function percent(p) {
   return `${(p * 100).toFixed(1)}%`;
 }
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+function plural(count, noun, nouns = `${noun}s`) {
+  return `${count} ${count === 1 ? noun : nouns}`;
 }
 
-function initialValue(feature, step) {
-  const mean = Number.isFinite(feature.mean) ? feature.mean : (feature.min + feature.max) / 2;
-  const snapped = feature.min + Math.round((mean - feature.min) / step) * step;
-  return Math.min(feature.max, Math.max(feature.min, snapped));
+// "species", "progression": what the model predicts, in the card's words.
+function targetName(c) {
+  if (c.task === "regression") return c.target_values.label || c.target || "value";
+  return c.target || "class";
 }
 
-function buildSlider(feature, i) {
-  const step = feature.step ?? (feature.max - feature.min) / 100;
-  const slider = { feature, decimals: decimalsOf(step) };
-  const id = `feature-${i}`;
-  const row = element("div", "feature");
-  const label = element("label", "feature-label", feature.label || feature.name);
-  label.htmlFor = id;
-  slider.output = element("output", "feature-value");
-  slider.output.htmlFor = id;
-  // An <output> is an implicit live region; the slider already speaks its value (aria-valuetext),
-  // so only the prediction is announced.
-  slider.output.setAttribute("aria-live", "off");
-  const input = element("input");
-  Object.assign(input, { type: "range", id, name: feature.name, min: feature.min, max: feature.max, step, disabled: true });
-  input.value = initialValue(feature, step).toFixed(slider.decimals);
-  input.addEventListener("input", onInput);
-  slider.input = input;
-  const range = element("span", "feature-range", `${formatValue(feature.min, slider)} to ${formatValue(feature.max, slider)}`);
-  range.setAttribute("aria-hidden", "true");
-  row.append(label, slider.output, input, range);
-  form.append(row);
-  showValue(slider, Number(input.value));
-  return slider;
-}
-
-function showValue(slider, value) {
-  const text = formatValue(value, slider);
-  slider.output.textContent = text;
-  slider.input.setAttribute("aria-valuetext", text);
-}
-
-function buildBars(classes) {
-  return classes.map((name) => {
-    const row = element("li", "bar");
-    const track = element("span", "bar-track");
-    const fill = element("span", "bar-fill");
-    track.append(fill);
-    track.setAttribute("aria-hidden", "true");
-    const value = element("span", "bar-value", "–");
-    row.dataset.class = name;
-    row.append(element("span", "bar-name", name), track, value);
-    bars.append(row);
-    return { row, fill, value };
-  });
+// The page's title, headings and lede say what this model predicts, from what.
+function showTitles(c) {
+  const target = targetName(c);
+  const numeric = c.features.every((f) => f.kind === "numeric");
+  const from = plural(c.features.length, numeric ? "measurement" : "feature");
+  const summary = `Predicting ${target} from ${from}`;
+  document.title = `${summary} · finf`;
+  document.querySelector('meta[name="description"]').content =
+    `A tiny neural network predicting ${target} from ${from}, running in Python in your browser tab with Pyodide.`;
+  document.getElementById("title").textContent = summary;
+  const classes = c.task === "regression" ? null : plural(c.classes.length, "class", "classes");
+  document.getElementById("summary").textContent = c.task === "regression"
+    ? `A tiny neural network estimates ${target}, a number`
+    : `A tiny neural network gives the probability of each of the ${classes} of ${target}`;
+  document.getElementById("inputs-heading").textContent = from;
+  document.getElementById("result-heading").textContent = `Predicted ${target}`;
 }
 
 function describeCard(c) {
@@ -129,36 +91,46 @@ function describeCard(c) {
   if (c.architecture?.layers) facts.push(["Layers", c.architecture.layers.join(" → ")]);
   if (Number.isFinite(c.architecture?.parameters)) facts.push(["Parameters", String(c.architecture.parameters)]);
   if (Number.isFinite(c.metrics?.val_accuracy)) facts.push(["Validation accuracy", percent(c.metrics.val_accuracy)]);
-  facts.push(["Predicts", `${c.target ?? "class"}: ${c.classes.join(", ")}`]);
+  if (Number.isFinite(c.metrics?.validation?.r2)) facts.push(["Validation R²", c.metrics.validation.r2.toFixed(3)]);
+  if (c.task === "regression") {
+    const { min, max, unit } = c.target_values;
+    facts.push(["Predicts", `${targetName(c)}, a number (from ${min} to ${max}${unit ? ` ${unit}` : ""} in the data)`]);
+  } else {
+    facts.push(["Predicts", `${targetName(c)}: ${c.classes.join(", ")}`]);
+  }
   facts.push(["SHA-256", c.sha256]);
   for (const [term, detail] of facts) cardFacts.append(element("dt", "", term), element("dd", "", detail));
 }
 
 function onCard(c) {
-  card = c;
-  sliders = c.features.map(buildSlider);
-  barRows = buildBars(c.classes);
+  showTitles(c);
+  document.querySelector(".panels").classList.toggle("compact", isCompact(c.features));
+  inputs = buildInputs(form, c.features, request);
+  results = resultsFor(c, {
+    prediction, bars: document.getElementById("bars"), position: document.getElementById("position"),
+  });
   describeCard(c);
+  keepFocusInView();
 }
 
-// Read and check every slider: a value that is not a finite number in range never leaves the page.
-function readValues() {
-  const values = [];
-  for (const slider of sliders) {
-    const value = Number(slider.input.value);
-    const { min, max, name } = slider.feature;
-    if (!Number.isFinite(value) || value < min || value > max) {
-      showError(`${name} has the value "${slider.input.value}", expected a number from ${min} to ${max}.`);
-      return null;
-    }
-    values.push(value);
-  }
-  return values;
+// On a narrow screen the result panel sticks to the top of the viewport, over the inputs scrolling beneath it:
+// scroll-padding keeps an input that gets the focus below the panel, not hidden under it.
+function keepFocusInView() {
+  const observer = new ResizeObserver(() => {
+    const columns = getComputedStyle(resultPanel.parentElement).gridTemplateColumns.split(" ").length;
+    const sticky = columns === 1 && getComputedStyle(resultPanel).position === "sticky";
+    root.style.scrollPaddingTop = sticky ? `${resultPanel.offsetHeight + 8}px` : "";
+  });
+  observer.observe(resultPanel);
+  observer.observe(root);
 }
 
 function send(inputAt) {
-  const values = readValues();
-  if (values === null) return;
+  const { values, problem } = readRow(inputs);
+  if (problem) {
+    showError(problem);
+    return;
+  }
   const id = nextId++;
   const timer = setTimeout(() => showError("The engine did not answer within 30 seconds."), PREDICTION_TIMEOUT_MS);
   inFlight = { id, inputAt, timer };
@@ -175,39 +147,15 @@ function request(inputAt) {
   }
 }
 
-function onInput(event) {
-  const inputAt = performance.now();
-  const slider = sliders.find((s) => s.input === event.target);
-  const value = Number(slider.input.value);
-  if (Number.isFinite(value)) showValue(slider, value);
-  request(inputAt);
-}
-
-function showResult(probabilities) {
-  let best = 0;
-  probabilities.forEach((p, i) => { if (p > probabilities[best]) best = i; });
-  const announced = `${card.classes[best]} ${percent(probabilities[best])}`;
-  if (prediction.textContent !== announced) {
-    prediction.replaceChildren(element("strong", "predicted-class", card.classes[best]), " ",
-      element("span", "confidence", percent(probabilities[best])));
-  }
-  barRows.forEach(({ row, fill, value }, i) => {
-    const p = probabilities[i];
-    fill.style.width = `${(p * 100).toFixed(2)}%`;
-    value.textContent = percent(p);
-    row.dataset.probability = String(p);
-    row.classList.toggle("best", i === best);
-  });
-}
-
-function onResult({ id, probabilities }) {
-  if (!inFlight || id !== inFlight.id) return;
-  if (!Array.isArray(probabilities) || probabilities.length !== card.classes.length) {
-    showError(`The engine returned ${probabilities?.length} probabilities for ${card.classes.length} classes.`);
+function onResult(message) {
+  if (!inFlight || message.id !== inFlight.id) return;
+  const problem = results.check(message);
+  if (problem) {
+    showError(problem);
     return;
   }
   clearTimeout(inFlight.timer);
-  showResult(probabilities);
+  results.show(message);
   const now = performance.now();
   if (!firstShown) {
     firstShown = true;
@@ -218,7 +166,7 @@ function onResult({ id, probabilities }) {
     performance.measure("finf:input-to-result", { start: inFlight.inputAt, end: now });
     root.dataset.inputToResultMs = (now - inFlight.inputAt).toFixed(1);
   }
-  root.dataset.results = id;
+  root.dataset.results = message.id;
   inFlight = null;
   if (queued) {
     const { inputAt } = queued;
@@ -231,7 +179,7 @@ function onReady({ timings }) {
   ready = true;
   performance.mark("finf:ready", { detail: timings });
   root.dataset.state = "ready";
-  for (const { input } of sliders) input.disabled = false;
+  setEnabled(inputs, true);
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const engine = timings.boot === "snapshot"
     ? `Python and the engine from a snapshot ${seconds(timings.runtime_ms)}`

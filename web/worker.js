@@ -5,12 +5,16 @@
 // (snapshot.js), or, when the site has none or it fails in any way, boot the bare runtime and install the
 // wheel with micropip. The ready timings say which (boot) and why (fallback_reason).
 //
-// Messages to the page:   {type: "status", text}            what is loading now
-//                         {type: "card", card}              the model card, checked, as soon as it arrives
-//                         {type: "ready", timings}          the engine answers predictions from now on
-//                         {type: "result", id, probabilities}
-//                         {type: "error", text}             anything that went wrong, in words
-// Messages from the page: {type: "predict", id, values}
+// Messages to the page:   {type: "status", text}               what is loading now
+//                         {type: "card", card}                 the model card, checked, as soon as it arrives
+//                         {type: "ready", timings}             the engine answers predictions from now on
+//                         {type: "result", id, probabilities}  a classifier's answer, in the card's class order
+//                         {type: "result", id, value}          a regressor's answer, in the target's units
+//                         {type: "error", text}                anything that went wrong, in words
+// Messages from the page: {type: "predict", id, values}        values in the card's feature order: a number for
+//                                                              a numeric feature; a category name for a
+//                                                              categorical one, or null (missing) where the
+//                                                              card gives it a fill value
 
 import { SnapshotError, readSnapshot, restore } from "./snapshot.js";
 
@@ -19,6 +23,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 let engine = null;  // {predict}: glue.py's predict, once ready
 let features = null;  // the card's feature list, for validating inputs
+let task = null;  // the card's task: which answer a result carries
 let failed = false;
 
 function post(message) {
@@ -62,25 +67,65 @@ function finiteNumber(value) {
   return typeof value === "number" && Number.isFinite(value);
 }
 
-// The page trusts the card for every label, range and class name, so check it before use.
+const TASKS = ["classification", "regression"];
+
+function isString(value) {
+  return typeof value === "string";
+}
+
+// The page trusts the card for every label, range, category and class name, so check it before use.
+// This mirrors trainer/finf_train/card.py's check(), the card's schema, as far as it can without the model,
+// and fills in the defaults check() assumes for older cards, so the page reads every key as given here.
 function checkCard(card, name) {
   const problem = (text) => { throw new LoadError(`The model card ${name} is not usable: ${text}`); };
   if (card === null || typeof card !== "object") problem("it is not a JSON object");
-  if (typeof card.model_file !== "string" || !/^[\w.-]+$/.test(card.model_file)) problem("model_file must be a plain file name");
-  if (typeof card.sha256 !== "string" || !SHA256_HEX.test(card.sha256)) problem("sha256 must be 64 lowercase hex digits");
+  if (!isString(card.model_file) || !/^[\w.-]+$/.test(card.model_file)) problem("model_file must be a plain file name");
+  if (!isString(card.sha256) || !SHA256_HEX.test(card.sha256)) problem("sha256 must be 64 lowercase hex digits");
+  if (card.task === undefined) card.task = "classification";  // cards from before regression: classifiers
+  if (!TASKS.includes(card.task)) {
+    problem(`task must be "classification" or "regression", not ${JSON.stringify(card.task)}`);
+  }
   if (!Array.isArray(card.features) || card.features.length === 0) problem("features must be a non-empty list");
-  if (!Array.isArray(card.classes) || card.classes.length === 0) problem("classes must be a non-empty list");
   card.features.forEach((f, i) => {
-    if (f === null || typeof f !== "object" || typeof f.name !== "string") problem(`features[${i}].name is missing`);
-    for (const key of ["min", "max"]) {
-      if (!finiteNumber(f[key])) problem(`features[${i}].${key} must be a number`);
-    }
-    if (!(f.min < f.max)) problem(`features[${i}]: min (${f.min}) must be below max (${f.max})`);
-    if (f.step !== undefined && !(finiteNumber(f.step) && f.step > 0)) problem(`features[${i}].step must be a number > 0`);
+    const where = `features[${i}]`;
+    if (f === null || typeof f !== "object" || !isString(f.name)) problem(`${where}.name is missing`);
+    if (f.kind === undefined) f.kind = "numeric";  // cards from before kinds: numeric features alone
+    if (f.kind === "numeric") checkNumeric(f, where, problem);
+    else if (f.kind === "categorical") checkCategorical(f, where, problem);
+    else problem(`${where}.kind must be "numeric" or "categorical", not ${JSON.stringify(f.kind)}`);
   });
-  card.classes.forEach((c, i) => {
-    if (typeof c !== "string") problem(`classes[${i}] must be a string`);
-  });
+  if (card.task === "classification") {
+    if (!Array.isArray(card.classes) || card.classes.length === 0) problem("classes must be a non-empty list");
+    card.classes.forEach((c, i) => { if (!isString(c)) problem(`classes[${i}] must be a string`); });
+  } else {
+    const t = card.target_values;
+    if (t === null || typeof t !== "object") problem("target_values must be {label, unit, min, max, mean}");
+    checkRange(t, "target_values", problem);
+  }
+}
+
+function checkRange(f, where, problem) {
+  for (const key of ["min", "max"]) {
+    if (!finiteNumber(f[key])) problem(`${where}.${key} must be a number`);
+  }
+  if (!(f.min <= f.max)) problem(`${where}: min (${f.min}) must not be above max (${f.max})`);
+}
+
+function checkNumeric(f, where, problem) {
+  checkRange(f, where, problem);
+  if (f.step === undefined) f.step = 1;  // as check() reads a card without one
+  if (!(finiteNumber(f.step) && f.step > 0)) problem(`${where}.step must be a number > 0`);
+}
+
+function checkCategorical(f, where, problem) {
+  const { categories } = f;
+  if (!Array.isArray(categories) || categories.length === 0 || !categories.every(isString)) {
+    problem(`${where}.categories must be a non-empty list of names`);
+  }
+  if (new Set(categories).size !== categories.length) problem(`${where}.categories must be unique`);
+  if (!categories.includes(f.default)) problem(`${where}.default must be one of its categories`);
+  if (f.fill === undefined) f.fill = null;
+  if (f.fill !== null && !categories.includes(f.fill)) problem(`${where}.fill must be one of its categories or null`);
 }
 
 async function sha256Hex(bytes) {
@@ -268,11 +313,26 @@ async function checkModel(card, modelBytes, glue, pyodide) {
   }
   const loaded = JSON.parse(glue.load_model("/tmp/model.bin", card.model_file));
   if (loaded.error) throw new LoadError(loaded.error);
-  if (loaded.n_features !== card.features.length || loaded.n_outputs !== card.classes.length) {
+  if (loaded.task !== card.task) {
+    throw new LoadError(`The model is a ${loaded.task} model, but its card says ${card.task}.`);
+  }
+  const outputs = card.task === "regression" ? 1 : card.classes.length;
+  if (loaded.n_features !== card.features.length || loaded.n_outputs !== outputs) {
+    const what = card.task === "regression" ? "1 output" : `${outputs} classes`;
     throw new LoadError(
       `The model takes ${loaded.n_features} features and gives ${loaded.n_outputs} outputs, but its card lists ` +
-      `${card.features.length} features and ${card.classes.length} classes.`);
+      `${card.features.length} features and ${what}.`);
   }
+  card.features.forEach((f, i) => {
+    const categories = loaded.categories[i];
+    const same = f.kind === "categorical"
+      ? categories !== null && categories.join("\n") === f.categories.join("\n") : categories === null;
+    if (!same) {
+      const model = categories === null ? "a number" : `one of ${categories.join(", ")}`;
+      const own = f.kind === "categorical" ? `lists ${f.categories.join(", ")}` : "says a number";
+      throw new LoadError(`The model takes ${model} for ${f.name}, but its card ${own}.`);
+    }
+  });
   return loaded;
 }
 
@@ -300,7 +360,7 @@ async function start() {
   for (const p of [card, model, booted]) p.catch((error) => fail(describe(error)));
 
   const cardValue = await card;
-  features = cardValue.features;
+  ({ features, task } = cardValue);
   post({ type: "card", card: cardValue });
   const [{ pyodide, glue }, , modelBytes] = await all;
 
@@ -324,11 +384,19 @@ function checkValues(values) {
     return `expected ${features.length} values, got ${Array.isArray(values) ? values.length : typeof values}`;
   }
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const f = features[i];
-    if (!finiteNumber(v)) return `${f.name}: ${String(v)} is not a number`;
-    if (v < f.min || v > f.max) return `${f.name}: ${v} is outside ${f.min} to ${f.max}`;
+    const problem = checkValue(values[i], features[i]);
+    if (problem) return `${features[i].name}: ${problem}`;
   }
+  return null;
+}
+
+function checkValue(v, f) {
+  if (f.kind === "categorical") {
+    if (v === null) return f.fill === null ? "a value is needed (the model has no fill for it)" : null;
+    return f.categories.includes(v) ? null : `${JSON.stringify(v)} is not one of its categories`;
+  }
+  if (!finiteNumber(v)) return `${JSON.stringify(v)} is not a number`;
+  if (v < f.min || v > f.max) return `${v} is outside ${f.min} to ${f.max}`;
   return null;
 }
 
@@ -348,7 +416,11 @@ function predict({ id, values }) {
     fail(answer.error);
     return;
   }
-  post({ type: "result", id, probabilities: answer.probabilities });
+  if (task === "regression") {
+    post({ type: "result", id, value: answer.value });
+  } else {
+    post({ type: "result", id, probabilities: answer.probabilities });
+  }
 }
 
 self.addEventListener("message", (event) => {

@@ -1,0 +1,20 @@
+// Small DOM and number helpers the page's views share.
+
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// The decimals a step needs to show every position exactly: 0.025 -> 3, 0.5 -> 1, 2 -> 0, 1e-7 -> 7.
+export function decimalsOf(step) {
+  const [mantissa, exponent] = String(step).split("e");
+  const fraction = (mantissa.split(".")[1] ?? "").length;
+  return Math.max(0, fraction - Number(exponent ?? 0));
+}
+
+// value with decimals places and its unit, if any: "5.825 cm".
+export function withUnit(value, decimals, unit) {
+  return unit ? `${value.toFixed(decimals)} ${unit}` : value.toFixed(decimals);
+}
