@@ -45,3 +45,14 @@ def test_card_json_is_readable_text(tmp_path):
     text = dumps(train(path, "label", val_fraction=0, epochs=5).card)
     assert text.endswith("}\n") and "größe" in text
     assert json.loads(text)["features"][0]["label"] == "größe"
+
+
+def test_a_constant_column_trains_and_its_card_says_so(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,always,label\n" + "".join(f"{i},5,{'ab'[i % 2]}\n" for i in range(20)))
+    result = train(path, "label", epochs=5)
+    feature = result.card["features"][1]
+    assert (feature["min"], feature["max"], feature["step"]) == (5.0, 5.0, 1.0)  # a fixed value, not a slider
+    constant = result.model.features[1]
+    assert (constant.mean, constant.std) == (5.0, 1.0)  # centred, not scaled, as StandardScaler does
+    assert len(result.model.predict_proba([3.0, 5.0])) == 2
