@@ -99,14 +99,7 @@ class CategoricalFeature:
     @classmethod
     def read(cls, cursor, name, field, flags):
         count = cursor.count(f"{field} category count", 1, MAX_CATEGORIES, 5)
-        categories, seen = [], set()
-        for k in range(count):
-            at = cursor.offset
-            category = cursor.text(f"{field} category {k}")
-            if category in seen:
-                cursor.fail(f"{field} category {k}", "a category not seen before", _io.quote(category), at)
-            seen.add(category)
-            categories.append(category)
+        categories = cursor.unique_texts(count, lambda k: f"{field} category {k}", "a category not seen before")
         fill = None
         if flags & HAS_FILL:
             at = cursor.offset

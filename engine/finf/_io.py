@@ -96,6 +96,18 @@ class Cursor:
             self.fail(field, "printable text", f"control character {control.group()!r}", at)
         return text
 
+    def unique_texts(self, count, field, expected):
+        """count texts in a row, none repeated; field(k) names the k-th, expected says what a repeat should be."""
+        texts, seen = [], set()
+        for k in range(count):
+            at = self.offset
+            text = self.text(field(k))
+            if text in seen:
+                self.fail(field(k), expected, quote(text), at)
+            seen.add(text)
+            texts.append(text)
+        return texts
+
 
 def plural(count, noun):
     return f"1 {noun}" if count == 1 else f"{count} {noun}s"

@@ -269,15 +269,7 @@ def _decode_target(cursor):
     if task != CLASSIFICATION:
         cursor.fail("target task", f"{CLASSIFICATION} (classification) or {REGRESSION} (regression)", task, at)
     count = cursor.count("class count", 2, MAX_CLASSES, _SMALLEST_TEXT)
-    classes, seen = [], set()
-    for k in range(count):
-        at = cursor.offset
-        label = cursor.text(f"class {k}")
-        if label in seen:
-            cursor.fail(f"class {k}", "a class name not used before", _io.quote(label), at)
-        seen.add(label)
-        classes.append(label)
-    return Classification(name, classes)
+    return Classification(name, cursor.unique_texts(count, lambda k: f"class {k}", "a class name not used before"))
 
 
 def v2_can_express(record):
