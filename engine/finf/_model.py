@@ -21,6 +21,7 @@ class Model:
         if len(self._index) != len(self.features):
             raise ValueError("feature names must be unique")
         self.target = Classification() if target is None else target
+        self._regressor = self.target.task == "regression"
         self.layers = list(layers)
         self.n_features = len(self.features)
         self.n_outputs = _registry.check_layers(self.layers, sum(f.width for f in self.features))
@@ -69,14 +70,19 @@ class Model:
 
     def predict_proba(self, row):
         """Class probabilities for one row: a sequence in feature order, or a mapping from feature name."""
-        if self.target.task != "classification":
+        if self._regressor:
             raise TypeError("predict_proba: this model is a regressor; use predict for its value")
-        return self._run(row)
+        if self._rows is not None:
+            return self._run(row)
+        x = self._check_row(row)
+        for step in self._steps:  # the fast path: forward() laid out for speed, see _fast.py
+            x = step(x)
+        return x
 
     def predict(self, row):
         """The most probable class's index for a classifier; the predicted value (a float) for a regressor."""
         out = self._run(row)
-        if self.target.task == "regression":
+        if self._regressor:
             return out[0] * self.target.std + self.target.mean
         return _ops.argmax(out)
 
