@@ -169,3 +169,6 @@ def test_browser_section_compares_the_finf_page_with_bare_pyodide(tmp_path):
     own = re.search(r"\*\*finf's own, total\*\* \| \*\*([0-9,]+)\*\*", text)
     assert own and 0 < int(own.group(1).replace(",", "")) < 1_000_000  # a sane count; the budget is a bench target
     assert "| /iris.bin | 1," in text  # the model file is fetched and counted
+    saved = re.search(r"\| finf page, then saved for offline use by its service worker, everything \| ([0-9,]+) \|",
+                      text)
+    assert saved and int(saved.group(1).replace(",", "")) > 0  # the service worker fetched the site to keep it
