@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from hosts import stop
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -57,12 +59,7 @@ def demo():
     lines = queue.Queue()
     threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
     yield port, lines, process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process)
 
 
 def test_demo_serves_a_working_page_on_the_given_port(demo, visit):
