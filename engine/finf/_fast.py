@@ -129,6 +129,18 @@ def dense_relu_cols(linear):
     return step
 
 
+def _hidden_units(first, second, inputs):
+    """What the small hidden blocks loop over, for second(relu(first(x))) with x zero-padded to `inputs` values.
+
+    units: per hidden unit, its `inputs` input weights, its bias and its weights to each of the (padded)
+    _SMALL_OUTPUTS outputs; bias: the outputs' biases, padded; out_features: how many outputs are real.
+    """
+    pad = [0.0] * (inputs - first.in_features)
+    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
+    units = [(*row, *pad, b, *column) for row, b, column in zip(first.weight, first.bias, columns, strict=True)]
+    return units, (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS], second.out_features
+
+
 def small_hidden_block(first, second):
     """Step for second(relu(first(x))) when x has at most four values and the output at most three.
 
@@ -137,14 +149,8 @@ def small_hidden_block(first, second):
     outputs, so the hidden layer is never stored.
     """
     pad = [0.0] * (_GROUP - first.in_features)
-    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
     # (w0, w1, w2, w3, bias, v0, v1, v2): a hidden unit's input weights, bias and output weights.
-    units = [
-        (*_padded(row), b, *column)
-        for row, b, column in zip(first.weight, first.bias, columns, strict=True)
-    ]
-    bias = (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS]
-    out_features = second.out_features
+    units, bias, out_features = _hidden_units(first, second, _GROUP)
 
     def step(x):
         x0, x1, x2, x3 = [*x, *pad] if pad else x
@@ -166,10 +172,7 @@ def small_hidden_block5(first, second):
     Five inputs are common in small tables, and padding them to eight makes every hidden unit do
     three useless multiply-adds: this takes about two thirds of small_hidden_block8's time.
     """
-    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
-    units = [(*row, b, *column) for row, b, column in zip(first.weight, first.bias, columns, strict=True)]
-    bias = (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS]
-    out_features = second.out_features
+    units, bias, out_features = _hidden_units(first, second, 5)
 
     def step(x):
         x0, x1, x2, x3, x4 = x
@@ -188,13 +191,7 @@ def small_hidden_block5(first, second):
 def small_hidden_block8(first, second):
     """small_hidden_block for six to eight inputs."""
     pad = [0.0] * (2 * _GROUP - first.in_features)
-    columns = [[*column, 0.0, 0.0][:_SMALL_OUTPUTS] for column in zip(*second.weight, strict=True)]
-    units = [
-        (*row, *pad, b, *column)
-        for row, b, column in zip(first.weight, first.bias, columns, strict=True)
-    ]
-    bias = (*second.bias, 0.0, 0.0)[:_SMALL_OUTPUTS]
-    out_features = second.out_features
+    units, bias, out_features = _hidden_units(first, second, 2 * _GROUP)
 
     def step(x):
         x0, x1, x2, x3, x4, x5, x6, x7 = [*x, *pad] if pad else x

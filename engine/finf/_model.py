@@ -34,8 +34,8 @@ class Model:
         columns = [column for feature in self.features for column in feature.columns()]
         self._encoded = Normalizer([m for m, _ in columns], [s for _, s in columns])
         # The layout is computed once here, so a Model is not meant to be changed after construction.
-        self._steps = _fast.plan(self._encoded, self.layers)
         self._rows = None if self._plain else _rows.plan(self.features, self.layers, self._encoded)
+        self._steps = _fast.plan(self._encoded, self.layers) if self._rows is None else None
 
     @property
     def task(self):
@@ -72,12 +72,7 @@ class Model:
         """Class probabilities for one row: a sequence in feature order, or a mapping from feature name."""
         if self._regressor:
             raise TypeError("predict_proba: this model is a regressor; use predict for its value")
-        if self._rows is not None:
-            return self._run(row)
-        x = self._check_row(row)
-        for step in self._steps:  # the fast path: forward() laid out for speed, see _fast.py
-            x = step(x)
-        return x
+        return self._run(row)
 
     def predict(self, row):
         """The most probable class's index for a classifier; the predicted value (a float) for a regressor."""

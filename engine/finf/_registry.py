@@ -11,7 +11,6 @@ from ._layers import Linear
 
 MAX_LAYERS = 1024
 LAYER_KINDS = {kind.tag: kind for kind in (Linear, Activation)}
-_NAMES = {Linear.tag: "Linear", Activation.tag: "Activation"}
 _SMALLEST_LAYER = 2  # bytes: an activation's tag and kind
 
 
@@ -27,7 +26,7 @@ def read_layers(cursor, width, source, outputs=None):
         tag_offset = cursor.offset
         tag = cursor.u8(f"layer {i} tag")
         if tag not in LAYER_KINDS:
-            known = " or ".join(f"{t} ({name})" for t, name in _NAMES.items())
+            known = " or ".join(f"{t} ({kind.__name__})" for t, kind in LAYER_KINDS.items())
             cursor.fail(f"layer {i} tag", known, tag, tag_offset)
         layer = LAYER_KINDS[tag].read(cursor, i, width, source)
         if layer.out_width(width) != width or hasattr(layer, "out_features"):
@@ -64,7 +63,3 @@ def check_layers(layers, width):
             raise ValueError(f"{layer!r} does not follow a layer of width {width}")
         width = layer.out_width(width)
     return width
-
-
-def n_parameters(layers):
-    return sum(len(p) for layer in layers for p in layer.parameters())
