@@ -11,6 +11,8 @@ The rest of the network is planned once and shared. Models with more than MAX_CO
 combinations, or whose first layer is not a Linear, go through Model.encode instead.
 """
 
+import math
+
 from . import _fast, _ops
 from ._activations import Identity
 from ._layers import Linear
@@ -25,9 +27,7 @@ def plan(features, layers, encoded):
     the numbers; steps compute the rest. encoded is the Normalizer over the encoded columns.
     """
     sizes = [f.width for f in features if f.kind == "categorical"]
-    combinations = 1
-    for size in sizes:
-        combinations *= size
+    combinations = math.prod(sizes)
     layers = [layer for layer in layers if not isinstance(layer, Identity)]
     if combinations > MAX_COMBINATIONS or not isinstance(layers[0], Linear):
         return None

@@ -68,18 +68,26 @@ def predict_csv(model, names, classes, path, out=None):
         write_atomic_stream(os.fspath(out), lambda stream: csv.writer(stream, lineterminator="\n").writerows(rows()))
 
 
-def _score(model, classes, path, line, fields, header, index):
+def _predict(model, path, line, fields, header, index):
+    """(class index, probabilities) for a classifier, (value, None) for a regressor, from one CSV record."""
     check_fields(path, line, fields, header)
     try:
         row = [parse_value(feature, fields[j], f"column {header[j]!r}")
                for feature, j in zip(model.features, index, strict=True)]
         if model.task == "regression":
-            return [repr(model.predict(row))]
+            return model.predict(row), None
         probabilities = model.predict_proba(row)
     except ValueError as error:
         raise CSVError(f"{path}:{line}: {error}") from None
-    best = max(range(len(probabilities)), key=probabilities.__getitem__)
-    return [classes[best]] + [repr(p) for p in probabilities]
+    return max(range(len(probabilities)), key=probabilities.__getitem__), probabilities
+
+
+def _score(model, classes, path, line, fields, header, index):
+    """The columns predict --csv adds to one record (see output_columns)."""
+    prediction, probabilities = _predict(model, path, line, fields, header, index)
+    if probabilities is None:
+        return [repr(prediction)]
+    return [classes[prediction]] + [repr(p) for p in probabilities]
 
 
 def evaluate_csv(model, names, classes, target, path):
@@ -99,9 +107,8 @@ def evaluate_csv(model, names, classes, target, path):
         for line, fields in records:
             if len(fields) > t and is_missing(fields[t]):
                 continue
-            scored = _score(model, classes, path, line, fields, header, index)
+            predicted.append(_predict(model, path, line, fields, header, index)[0])
             truth.append(_truth(model, known, path, line, target, fields[t]))
-            predicted.append(known[scored[0]] if model.task == "classification" else float(scored[0]))
     if not truth:
         raise CSVError(f"{path}: no rows with a {target!r} value to evaluate on")
     if model.task == "classification":
