@@ -42,10 +42,6 @@ def card_path(model_path):
     return os.path.splitext(os.fspath(model_path))[0] + ".json"
 
 
-def is_whole(text):
-    return re.fullmatch(r"[+-]?[0-9]{1,18}", text, re.ASCII) is not None
-
-
 def label_and_unit(name):
     """'sepal length (cm)' -> ('sepal length', 'cm'); a name without '(unit)' is its own label."""
     match = re.fullmatch(_NAME_WITH_UNIT, name)

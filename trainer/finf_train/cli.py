@@ -6,12 +6,11 @@ numpy is imported only by `finf train` and `finf evaluate`, so predict and inspe
 
 import argparse
 import os
-import re
 import sys
 
 from . import commands
 from .defaults import DEFAULTS
-from .values import parse_number, show
+from .values import is_whole, parse_number, show
 
 MAX_HIDDEN = 65536
 
@@ -43,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _whole(text, least):
     # ASCII digits only: int() would also take "1_000", " 5 " and other scripts' digits.
-    if re.fullmatch(r"[+-]?[0-9]{1,18}", text, re.ASCII) is None:
+    if not is_whole(text):
         raise argparse.ArgumentTypeError(f"expected a whole number, found {show(text)}")
     value = int(text)
     if value < least:

@@ -8,9 +8,7 @@ import os
 import finf
 
 from . import card as model_card
-from .values import parse_values
-
-_FORMAT = {"classification": "accuracy", "regression": "R²"}
+from .values import is_whole, parse_values
 
 
 def run_train(args):
@@ -78,7 +76,7 @@ def _task_reason(dataset, asked):
     other = "regression" if dataset.task == "classification" else "classification"
     if dataset.task == "regression":
         what = f"{len(set(dataset.y.tolist()))} distinct numbers"
-    elif all(model_card.is_whole(c) for c in dataset.classes):
+    elif all(is_whole(c) for c in dataset.classes):
         what = f"{len(dataset.classes)} distinct whole numbers"
     else:
         what = "text"

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .rows import MISSING, CSVError, check_fields, check_header, is_missing, read_records
-from .values import parse_number, show
+from .values import is_whole, parse_number, show
 
 __all__ = ["CSVError", "Dataset", "MISSING", "read_csv"]
 
@@ -28,7 +28,6 @@ TASKS = ("auto", "classification", "regression")
 # REGRESSION_LEAST distinct values (or any fraction) it is a quantity. In between, the user says which.
 CLASSIFICATION_MOST = 10
 REGRESSION_LEAST = 30
-_INTEGER = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
 
 
 class Dataset(NamedTuple):
@@ -135,7 +134,7 @@ def _arg(name):
 def label_order(labels):
     """Numeric order for whole numbers ('2' before '10'), otherwise sorted text."""
     unique = set(labels)
-    if all(_INTEGER.fullmatch(label) for label in unique):
+    if all(is_whole(label) for label in unique):
         return sorted(unique, key=lambda label: (int(label), label))
     return sorted(unique)
 

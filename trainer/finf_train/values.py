@@ -9,6 +9,7 @@ import re
 # Plain decimals as spreadsheets write them: "5", "-1.5", ".5", "5.", "1e-3". No "1_000", "nan", "inf",
 # hex or non-ASCII digits, all of which float() would accept.
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+WHOLE = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)  # ASCII digits only: int() would also take "1_000" and "١"
 FLOAT32_MAX = 3.4028234663852886e38  # models store float32, so larger magnitudes cannot be represented
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none"})  # compared lower-cased, spaces stripped
 _NON_FINITE = {"nan", "inf", "infinity"}
@@ -35,6 +36,11 @@ def parse_number(text):
     if not abs(value) <= FLOAT32_MAX:
         raise ValueError(f"expected a number within float32 range (|x| <= 3.4e38), found {show(text)}")
     return value
+
+
+def is_whole(text):
+    """True for a whole number as people type it: an optional sign and 1 to 18 ASCII digits."""
+    return WHOLE.fullmatch(text) is not None
 
 
 def is_missing(cell):
