@@ -1,8 +1,12 @@
-"""The z-score normalizer, fitted on training rows and rounded exactly as the model file stores it."""
+"""The z-score normalizer of a numeric table, fitted on training rows and rounded as a v2 file stores it.
+
+train() fits its features with preprocess.py, which also handles categories and missing values; this is
+the plain numeric case on its own, as the benchmarks use it.
+"""
 
 import numpy as np
 
-from finf.format import format_number
+from .preprocess import stored
 
 
 def fit_normalizer(X):
@@ -10,8 +14,8 @@ def fit_normalizer(X):
     mean = X.mean(axis=0)
     std = X.std(axis=0)  # population std (ddof=0), so the training rows come out with std exactly 1
     # The engine reads these numbers back from text, so train with the very same values.
-    mean = np.array([float(format_number(m)) for m in mean])
-    std = np.array([float(format_number(s)) for s in std])
+    mean = np.array([stored(m, 2) for m in mean])
+    std = np.array([stored(s, 2) for s in std])
     # A constant column (or one too narrow for float32) would divide by zero; leave it unscaled.
     std[~(std > 0)] = 1.0
     return mean, std
