@@ -59,11 +59,10 @@ def regression_metrics(y, predicted, train_index, val_index):
 
 def evaluate(task, y, predicted, n_classes=None):
     """Metrics on one labelled set of rows (`finf evaluate`): the same measures, the baseline from these rows."""
-    rows = np.arange(len(y))
     if task == "classification":
         majority = int(np.bincount(y, minlength=n_classes).argmax())
         return {"rows": len(y), "accuracy": accuracy(y, predicted),
                 "baseline_accuracy": accuracy(y, np.full(len(y), majority)), "baseline_class": majority,
                 "confusion_matrix": confusion_matrix(y, predicted, n_classes).tolist()}
     scores = regression_scores(y, predicted)
-    return {"rows": len(y), **scores, "baseline": regression_scores(y, np.full(len(rows), float(y.mean())))}
+    return {"rows": len(y), **scores, "baseline": regression_scores(y, np.full(len(y), float(y.mean())))}

@@ -177,16 +177,14 @@ def train(data, target=None, *, task=DEFAULTS["task"], ignore=DEFAULTS["ignore"]
     X = preprocess.encode(dataset.X, features)
     y, target_spec = _fit_target(dataset, train_index)
     hidden = tuple(int(h) for h in hidden)
-    epochs, _ = _stopping(dataset.task, hidden, epochs, None)
-    settings = {"task": dataset.task, "missing": missing, "optimizer": optimizer,
-                "lr": DEFAULT_LR.get(optimizer) if lr is None else lr, "epochs": epochs, "batch_size": batch_size,
-                "hidden": list(hidden), "activation": activation, "seed": seed}
     n_classes = len(dataset.classes) if dataset.task == "classification" else None
     start = time.perf_counter()
     network = fit(X[train_index], y[train_index], n_classes, task=dataset.task, hidden=hidden,
                   activation=activation, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed)
     seconds = time.perf_counter() - start
-    settings["epochs"] = network.epochs_run
+    settings = {"task": dataset.task, "missing": missing, "optimizer": optimizer,
+                "lr": DEFAULT_LR.get(optimizer) if lr is None else lr, "epochs": network.epochs_run,
+                "batch_size": batch_size, "hidden": list(hidden), "activation": activation, "seed": seed}
     model_bytes = _encode(network, features, target_spec, version)
     model = finf.load(model_bytes)
     metrics = _metrics(model, dataset, train_index, val_index)
