@@ -41,7 +41,7 @@ def write_atomic(files):
     temporary, backups, replaced = {}, {}, []
     try:
         for path, data in files.items():
-            temporary[path] = _write_temporary(path, data)
+            temporary[path] = _write_temporary(path, lambda f, data=data: f.write(data))
         for path in files:
             if os.path.exists(path):
                 backups[path] = _backup(path)
@@ -63,34 +63,26 @@ def write_atomic(files):
 
 def write_atomic_stream(path, write):
     """Call write(text_stream) on a temporary file beside path, then rename it to path; on failure path is as it was."""
-    directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise ValueError(f"{path}: is a directory, expected a file name")
-    os.makedirs(directory, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    temp = _write_temporary(path, write, text=True)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), 0o644)
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(temp, path)
     except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
+        os.remove(temp)
         raise
 
 
-def _write_temporary(path, data):
+def _write_temporary(path, write, text=False):
+    """A new temporary file beside path, filled by write(file) (text or binary) and flushed to disk; its name."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb") as f:
             if hasattr(os, "fchmod"):
                 os.fchmod(f.fileno(), 0o644)  # mkstemp makes files private; a model is meant to be shared
-            f.write(data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
