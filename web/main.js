@@ -12,7 +12,7 @@
 //         data-offline="saving|ready|unavailable">
 
 import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
-import { element } from "./view/dom.js";
+import { element, percent } from "./view/dom.js";
 import { resultsFor } from "./view/results.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
@@ -52,10 +52,6 @@ function showError(text) {
   results?.clear();
   setEnabled(inputs, false);
   if (inFlight) clearTimeout(inFlight.timer);
-}
-
-function percent(p) {
-  return `${(p * 100).toFixed(1)}%`;
 }
 
 function plural(count, noun, nouns = `${noun}s`) {

@@ -18,3 +18,8 @@ export function decimalsOf(step) {
 export function withUnit(value, decimals, unit) {
   return unit ? `${value.toFixed(decimals)} ${unit}` : value.toFixed(decimals);
 }
+
+// A probability as the page shows it: 0.9713 -> "97.1%".
+export function percent(p) {
+  return `${(p * 100).toFixed(1)}%`;
+}

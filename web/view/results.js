@@ -4,16 +4,12 @@
 //
 // Each kind is {check(message) -> problem or null, show(message), clear()}.
 
-import { element, withUnit } from "./dom.js";
+import { element, percent, withUnit } from "./dom.js";
 
 export function resultsFor(card, { prediction, bars, position }) {
   return card.task === "regression"
     ? valueResult(card.target_values, card.target, prediction, position)
     : classResult(card.classes, prediction, bars);
-}
-
-function percent(p) {
-  return `${(p * 100).toFixed(1)}%`;
 }
 
 function classResult(classes, prediction, bars) {
