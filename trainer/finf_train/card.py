@@ -66,7 +66,7 @@ def _tidy(value, digits=12):
     return float(f"{value:.{digits}g}")
 
 
-def _numeric_info(values, feature, label, unit):
+def _numeric_info(values, name, feature, label, unit):
     import numpy as np  # only where a card is made, so predict and inspect start without numpy
 
     present = values[~np.isnan(values)]
@@ -75,17 +75,17 @@ def _numeric_info(values, feature, label, unit):
     # Snapped outward to whole steps, so every value in the data is a position of the slider.
     places = max(0, -math.floor(math.log10(step)) + 1)
     low, high = round(math.floor(low / step + 1e-9) * step, places), round(math.ceil(high / step - 1e-9) * step, places)
-    return {"name": feature.name, "label": label, "unit": unit, "kind": "numeric", "min": low, "max": high,
+    return {"name": name, "label": label, "unit": unit, "kind": "numeric", "min": low, "max": high,
             "mean": _tidy(float(present.mean()), 6), "std": _tidy(float(present.std()), 6), "step": step,
             "fill": feature.fill}
 
 
-def _categorical_info(values, feature, label, unit):
+def _categorical_info(values, name, feature, label, unit):
     import numpy as np
 
     codes = values[~np.isnan(values)].astype(np.int64)
     counts = np.bincount(codes, minlength=len(feature.categories))
-    return {"name": feature.name, "label": label, "unit": unit, "kind": "categorical",
+    return {"name": name, "label": label, "unit": unit, "kind": "categorical",
             "categories": list(feature.categories), "default": feature.categories[int(np.argmax(counts))],
             "fill": feature.fill}
 
@@ -93,18 +93,12 @@ def _categorical_info(values, feature, label, unit):
 def feature_info(dataset, model):
     """The card's features: what the page needs to build an input for each (all rows of the data)."""
     info = []
-    for j, feature in enumerate(dataset_features(dataset, model)):
-        label, unit = label_and_unit(feature.name)
+    # Named as in the data: a v2 file calls its features x0, x1, ...
+    for j, (name, feature) in enumerate(zip(dataset.feature_names, model.features, strict=True)):
+        label, unit = label_and_unit(name)
         describe = _numeric_info if feature.kind == "numeric" else _categorical_info
-        info.append(describe(dataset.X[:, j], feature, label, unit))
+        info.append(describe(dataset.X[:, j], name, feature, label, unit))
     return info
-
-
-def dataset_features(dataset, model):
-    """The model's features, named as in the data (a v2 file calls them x0, x1, ...)."""
-    if model.version == 2:
-        return [type(f)(name, f.mean, f.std) for name, f in zip(dataset.feature_names, model.features, strict=True)]
-    return list(model.features)
 
 
 def target_values(dataset):
