@@ -59,6 +59,29 @@ def test_linear_over_a_sequence_treats_every_position_as_a_row():
     check_module(nn.Linear(4, 3, np.random.default_rng(0)), away_from_zero((2, 5, 4)))  # (B, T, C)
 
 
+def test_embedding_gradient_scatter_adds_over_repeated_ids():
+    embedding = nn.Embedding(5, 3, np.random.default_rng(0))
+    ids = np.array([[0, 2, 2], [4, 2, 0]])  # (B, T), ids 0 and 2 repeated
+    r = np.random.default_rng(1).normal(size=(2, 3, 3))
+
+    def loss():
+        return float((embedding.forward(ids) * r).sum())
+
+    embedding.forward(ids)
+    assert embedding.backward(r.copy()) is None
+    np.testing.assert_allclose(embedding.weight_grad, numeric_grad(loss, embedding.weight), rtol=RTOL, atol=ATOL)
+    assert not embedding.weight_grad[[1, 3]].any()  # ids never used get no gradient
+
+
+def test_embedding_backward_assigns_rather_than_accumulates():
+    embedding = nn.Embedding(4, 2, np.random.default_rng(0))
+    ids = np.array([1, 1, 3])
+    for _ in range(2):
+        embedding.forward(ids)
+        embedding.backward(np.ones((3, 2)))
+    np.testing.assert_array_equal(embedding.weight_grad, [[0, 0], [2, 2], [0, 0], [1, 1]])
+
+
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
 def test_mlp_gradients_match_finite_differences(activation):
     mlp = nn.MLP([4, 6, 5, 3], activation, np.random.default_rng(1))
@@ -241,3 +264,17 @@ def test_losses_match_torch(torch):
         tloss.backward()
         assert loss == pytest.approx(tloss.item(), rel=TORCH_TOL)
         np.testing.assert_allclose(grad, ta.grad.numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)
+
+
+def test_embedding_matches_torch(torch):
+    ours = nn.Embedding(6, 4, np.random.default_rng(2))
+    theirs = torch.nn.Embedding(6, 4, dtype=torch.float64)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight))
+    ids = np.array([[5, 0, 5], [1, 1, 2]])
+    r = np.random.default_rng(3).normal(size=(2, 3, 4))
+    out = ours.forward(ids)
+    ours.backward(r)
+    (theirs(torch.tensor(ids)) * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(out, theirs(torch.tensor(ids)).detach().numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)
+    np.testing.assert_allclose(ours.weight_grad, theirs.weight.grad.numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)

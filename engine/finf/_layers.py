@@ -1,4 +1,4 @@
-"""Layers with parameters: Linear, and the Normalizer of v2 files.
+"""Layers with parameters: Linear, Embedding, and the Normalizer of v2 files.
 
 A layer kind knows its tag, how its parameters are read from a file (read) and written
 (write), its output width and its forward pass (__call__); _registry lists the kinds.
@@ -89,3 +89,63 @@ class Linear:
 
     def __repr__(self):
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+
+
+class Embedding:
+    """One vector of embedding_dim per token id, as PyTorch's nn.Embedding: called on ids, it returns their rows.
+
+    In a file: tag 2, u32 num_embeddings, u32 embedding_dim, f32 weight[num_embeddings][embedding_dim] row-major.
+    Its input width is the number of ids (a vocabulary's size) and its output width embedding_dim.
+    """
+
+    tag = 2
+    out_features_at = 5  # bytes from the tag to u32 embedding_dim
+
+    def __init__(self, num_embeddings, embedding_dim, weight):
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.weight = tuple(tuple(float(w) for w in row) for row in weight)
+        if len(self.weight) != num_embeddings or any(len(row) != embedding_dim for row in self.weight):
+            raise ValueError(f"weight must have shape ({num_embeddings}, {embedding_dim})")
+
+    @classmethod
+    def read(cls, cursor, i, width, source):
+        """The Embedding whose parameters come next in cursor; num_embeddings must be width (named by source)."""
+        start = cursor.offset
+        n_ids = cursor.u32(f"layer {i} num_embeddings")
+        dim = cursor.u32(f"layer {i} embedding_dim")
+        if n_ids != width:
+            cursor.fail(f"layer {i} num_embeddings", f"{width} ({source})", n_ids, start)
+        if dim == 0:
+            cursor.fail(f"layer {i} embedding_dim", "at least 1", 0, start + 4)
+        needed = n_ids * dim * _io.F32_BYTES  # checked before any list is built
+        if needed > cursor.left():
+            cursor.fail(f"layer {i} weight", f"{needed} bytes for {n_ids}x{dim}", cursor.bytes_left())
+        flat = cursor.f32s(n_ids * dim, f"layer {i} weight")
+        return cls(n_ids, dim, (flat[j * dim : (j + 1) * dim] for j in range(n_ids)))
+
+    def write(self):
+        flat = [w for row in self.weight for w in row]
+        return b"".join([_io.pack_u32(self.num_embeddings), _io.pack_u32(self.embedding_dim),
+                         _io.pack_f32s(flat, "weight")])
+
+    def out_width(self, width):
+        return self.embedding_dim
+
+    def parameters(self):
+        """[weight as a flat row-major list]."""
+        return [[w for row in self.weight for w in row]]
+
+    def describe(self):
+        return f"Embedding({self.num_embeddings}, {self.embedding_dim})"
+
+    def __call__(self, ids):
+        return [self.weight[i] for i in ids]
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.weight == other.weight
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Embedding(num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim})"

@@ -6,6 +6,7 @@ the mapping. To add a layer kind, subclass Module: list its parameters in `param
 """
 
 from .activations import ACTIVATIONS, Identity, ReLU, Sigmoid, Softmax, Tanh, softmax
+from .embedding import Embedding
 from .linear import Linear
 from .losses import cross_entropy_grad, mse_grad, mse_loss, one_hot, softmax_cross_entropy
 from .mlp import MLP
@@ -13,6 +14,7 @@ from .module import Module, Sequential
 
 __all__ = [
     "ACTIVATIONS",
+    "Embedding",
     "Identity",
     "Linear",
     "MLP",
