@@ -1,0 +1,14 @@
+"""Models in and out: from scikit-learn and PyTorch into finf Models, and finf Models to ONNX.
+
+Each conversion imports its library (scikit-learn, torch, onnx) only when called.
+"""
+
+
+def from_sklearn(estimator, feature_names=None, target="target"):
+    """The finf Model of a fitted scikit-learn estimator or Pipeline (see convert/sklearn.py)."""
+    from .sklearn import from_sklearn
+
+    return from_sklearn(estimator, feature_names, target)
+
+
+__all__ = ["from_sklearn"]
