@@ -11,4 +11,11 @@ def from_sklearn(estimator, feature_names=None, target="target"):
     return from_sklearn(estimator, feature_names, target)
 
 
-__all__ = ["from_sklearn"]
+def from_torch(module, normalizer=None, classes=None, feature_names=None, target="target"):
+    """The finf Model of a PyTorch nn.Sequential of Linear layers and activations (see convert/torch.py)."""
+    from .torch import from_torch
+
+    return from_torch(module, normalizer, classes, feature_names, target)
+
+
+__all__ = ["from_sklearn", "from_torch"]

@@ -99,3 +99,22 @@ class Inputs:
         if fill is not None and not math.isfinite(float(fill)):
             raise ValueError(f"input {name!r}: its fill value {fill!r} is not a finite number")
         return finf.NumericFeature(name, mean, std, None if fill is None else float(fill))
+
+
+def build_model(inputs, layers, target):
+    """The finf Model, as its file holds it (float32), of inputs and layers: (weight (out, in), bias) or activations.
+
+    The first Linear layer absorbs the preprocessing of inputs (fold).
+    """
+    layers = list(layers)
+    first = next(i for i, layer in enumerate(layers) if isinstance(layer, tuple))
+    features, weight, bias = inputs.fold(*layers[first])
+    layers[first] = (weight, bias)
+    engine = []
+    for layer in layers:
+        if isinstance(layer, tuple):
+            w, b = layer
+            engine.append(finf.Linear(w.shape[1], w.shape[0], w.tolist(), b.tolist()))
+        else:
+            engine.append(layer)
+    return finf.load(finf.dumps(finf.Model(features, engine, target)))

@@ -10,7 +10,7 @@ import numpy as np
 
 import finf
 
-from .columns import Column, Inputs
+from .columns import Column, Inputs, build_model
 
 ESTIMATORS = ("MLPClassifier", "MLPRegressor", "LogisticRegression", "LinearRegression", "Ridge")
 TRANSFORMERS = ("StandardScaler", "SimpleImputer", "OneHotEncoder", "ColumnTransformer", "Pipeline", "'passthrough'")
@@ -29,17 +29,7 @@ def from_sklearn(estimator, feature_names=None, target="target"):
     for step_name, step in transforms:
         inputs.columns = _transform(step_name, step, inputs.columns, inputs)
     layers, output = _estimator_layers(name, final, target)
-    features, weight, bias = inputs.fold(*layers[0])
-    layers[0] = (weight, bias)
-    engine = []
-    for layer in layers:
-        if isinstance(layer, tuple):
-            w, b = layer
-            engine.append(finf.Linear(w.shape[1], w.shape[0], w.tolist(), b.tolist()))
-        else:
-            engine.append(layer)
-    model = finf.Model(features, engine, output)
-    return finf.load(finf.dumps(model))  # float32 weights: what a file of it predicts
+    return build_model(inputs, layers, output)
 
 
 def _steps(name, estimator):
