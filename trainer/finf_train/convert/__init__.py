@@ -18,4 +18,11 @@ def from_torch(module, normalizer=None, classes=None, feature_names=None, target
     return from_torch(module, normalizer, classes, feature_names, target)
 
 
-__all__ = ["from_sklearn", "from_torch"]
+def to_onnx(model):
+    """The ONNX model (bytes) of a finf Model, preprocessing included (see convert/onnx.py for its inputs)."""
+    from .onnx import to_onnx
+
+    return to_onnx(model)
+
+
+__all__ = ["from_sklearn", "from_torch", "to_onnx"]
