@@ -25,4 +25,11 @@ def to_onnx(model):
     return to_onnx(model)
 
 
-__all__ = ["from_sklearn", "from_torch", "to_onnx"]
+def save(model, out, rows=None, y=None, source=""):
+    """Write a converted model and its card (out.bin -> out.json), atomically; return the card (convert/card.py)."""
+    from .card import save
+
+    return save(model, out, rows, y, source)
+
+
+__all__ = ["from_sklearn", "from_torch", "save", "to_onnx"]
