@@ -118,7 +118,9 @@ def run_convert(args):
         return
     print(f"finf convert: warning: {args.source} is not a FINF file, so it is read as a pickle, and loading a pickle "
           "runs any code it holds: convert only files you trust", file=sys.stderr)
-    estimator = _unpickle(args.source)
+    from .convert import unpickle
+
+    estimator = unpickle.load(args.source)
     model = convert.from_sklearn(estimator, target=args.target or "target")
     rows = y = None
     if args.data:
@@ -142,23 +144,6 @@ def _onnx_inputs(model):
     if "categorical" in kinds:
         parts.append(f"categories string (rows, {kinds.count('categorical')}), '' for missing")
     return "; ".join(parts)
-
-
-def _unpickle(path):
-    try:
-        import joblib  # reads plain pickles too, and joblib's own files
-    except ImportError:
-        import pickle as joblib
-    try:
-        with open(path, "rb") as f:
-            return joblib.load(f)  # noqa: S301 (the file the user named, after the warning: see run_convert)
-    except ImportError as error:
-        raise ValueError(f"{path}: loading it needs {error.name or 'a module'} installed: {error}") from None
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read: {error.strerror or error}") from None
-    except Exception as error:  # a pickle can raise anything
-        raise ValueError(f"{path}: not a FINF file, and not a pickle that loads: {type(error).__name__}: {error}") \
-            from None
 
 
 def _describe(estimator):
