@@ -165,6 +165,26 @@ def test_a_column_the_column_transformer_drops_is_not_an_input():
     assert_agrees(model, estimator.predict_proba(X), finf_rows(model, X))
 
 
+def test_a_fill_that_is_no_category_is_refused_where_scikit_learn_refuses_it():
+    X, species = penguins()  # island has no missing value in the data: 'unknown' never reaches the encoder
+    categories = make_pipeline(SimpleImputer(strategy="constant", fill_value="unknown"), OneHotEncoder())
+    estimator = fitted(penguin_pipeline(LogisticRegression(max_iter=1000), categories=categories), X, species)
+    model = from_sklearn(estimator)
+    assert model.features[0].fill is None and model.features[-2].fill == "unknown"
+    row = finf_rows(model, X.iloc[:1])[0] | {"island": None}
+    with pytest.raises(ValueError, match="Found unknown categories"):
+        estimator.predict_proba(X.iloc[:1].assign(island=np.nan))
+    with pytest.raises(ValueError, match="feature 'island': missing value, and the model was not trained to fill it"):
+        model.predict_proba(row)
+
+
+def test_nested_pipelines_name_their_steps():
+    X, y, _ = iris()
+    estimator = make_pipeline(make_pipeline(StandardScaler(), MinMaxScaler()), LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match=r"^step 'pipeline/minmaxscaler': MinMaxScaler is not supported"):
+        from_sklearn(estimator)
+
+
 def test_numbers_as_categories_become_their_digits():
     X, species = penguins()
     columns = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), PENGUIN_NUMBERS),

@@ -23,7 +23,7 @@ def from_sklearn(estimator, feature_names=None, target="target"):
     feature_names default to the estimator's feature_names_in_ (a DataFrame's columns), else x0, x1, ...;
     target names what it predicts. Class names come from classes_.
     """
-    steps = _steps("the model", estimator)
+    steps = _steps(None, estimator)
     (name, final), transforms = steps[-1], steps[:-1]
     inputs = Inputs(_names(estimator, feature_names))
     for step_name, step in transforms:
@@ -33,16 +33,13 @@ def from_sklearn(estimator, feature_names=None, target="target"):
 
 
 def _steps(name, estimator):
-    """[(name, step), ...] of a Pipeline, flattened; [(name, estimator)] for anything else."""
+    """[(name, step), ...] of a Pipeline, nested ones flattened ('outer/inner'); [(name, estimator)] otherwise."""
     from sklearn.pipeline import Pipeline
 
     if isinstance(estimator, Pipeline):
-        steps = [(f"{step_name}", step) for step_name, step in estimator.steps]
-        steps = [s for outer, inner in steps for s in _steps(outer, inner)]
-        if not steps:
-            raise ValueError("the pipeline has no steps")
-        return steps
-    return [(name, estimator)]
+        return [s for inner, step in estimator.steps
+                for s in _steps(inner if name is None else f"{name}/{inner}", step)]
+    return [("the model" if name is None else name, estimator)]
 
 
 def _names(estimator, feature_names):
