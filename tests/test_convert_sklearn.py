@@ -193,6 +193,9 @@ def test_numbers_as_categories_become_their_digits():
     model = from_sklearn(estimator)
     assert model.features[-1].categories == ("2007", "2008", "2009")
     assert_agrees(model, estimator.predict_proba(X), finf_rows(model, X))
+    as_floats = X.astype({"year": float})  # a column of whole numbers read as floats (as one with NaN is)
+    estimator = fitted(make_pipeline(columns, LogisticRegression(max_iter=1000)), as_floats, species)
+    assert from_sklearn(estimator).features[-1].categories == ("2007", "2008", "2009")
 
 
 def test_the_converted_model_is_its_file():

@@ -44,8 +44,8 @@ def table(model, rows):
 def _value(feature, value, i):
     if value is None or (isinstance(value, float) and value != value):
         return None
-    if feature.kind == "categorical":
-        return value if isinstance(value, str) else str(int(value))
+    if feature.kind == "categorical":  # a category by name, or a whole number as its digits (from_sklearn's names)
+        return str(int(value)) if not isinstance(value, str) and float(value).is_integer() else str(value)
     return float(value)
 
 

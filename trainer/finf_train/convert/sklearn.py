@@ -151,6 +151,8 @@ def _category(step, feature, value):
         return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():  # a column of whole numbers with NaN
+        return str(int(value))
     if isinstance(value, float) and value != value:
         raise ValueError(f"step {step!r}: input {feature!r} has missing values as a category of their own; put a "
                          "SimpleImputer before the OneHotEncoder (FINF fills a missing value with a category)")
