@@ -92,6 +92,22 @@ def test_regressors_agree(make, scaled):
     assert_agrees(model, estimator.predict(rows), rows.tolist(), y)
 
 
+def test_a_standardized_target_is_the_file_s_target_scaling():
+    from sklearn.compose import TransformedTargetRegressor
+
+    X, y = diabetes()
+    network = make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(16,), max_iter=300, random_state=0))
+    estimator = fitted(TransformedTargetRegressor(network, transformer=StandardScaler()), X, y)
+    model = from_sklearn(estimator, target="progression")
+    assert (model.target.mean, model.target.std) == pytest.approx((y.mean(), y.std()), rel=1e-6)
+    rows = np.vstack([X, random_numbers(X)])
+    assert_agrees(model, estimator.predict(rows), rows.tolist(), y)
+    logged = TransformedTargetRegressor(LinearRegression(), func=np.log, inverse_func=np.exp).fit(X, y)
+    with pytest.raises(ValueError, match=r"step 'the model': TransformedTargetRegressor with FunctionTransformer is "
+                                         r"not supported; supported: transformer=StandardScaler\(\) or none"):
+        from_sklearn(logged)
+
+
 def test_regressor_fitted_on_a_column_vector_target():
     X, y = diabetes()
     estimator = LinearRegression().fit(X, y[:, None])  # coef_ (1, 10), intercept_ (1,)

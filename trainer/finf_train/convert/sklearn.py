@@ -1,6 +1,7 @@
 """scikit-learn models as finf Models: from_sklearn(estimator).
 
-The estimator is one of ESTIMATORS, alone or the last step of a Pipeline whose earlier steps are
+The estimator is one of ESTIMATORS (a regressor possibly inside a TransformedTargetRegressor that
+standardizes its target), alone or the last step of a Pipeline whose earlier steps are
 TRANSFORMERS: StandardScaler, SimpleImputer (its fill values), OneHotEncoder (its categories) and a
 ColumnTransformer of those, mapped onto FINF's features (columns.py); the estimator's weights become Linear
 layers. Anything else is a ValueError naming the step and what is supported, never a different model.
@@ -25,11 +26,33 @@ def from_sklearn(estimator, feature_names=None, target="target"):
     """
     steps = _steps(None, estimator)
     (name, final), transforms = steps[-1], steps[:-1]
+    scaling = None
+    if type(final).__name__ == "TransformedTargetRegressor":  # a regressor fitted to a standardized target
+        scaling = _target_scaling(name, final)
+        inner = _steps(name, final.regressor_)
+        (name, final), transforms = inner[-1], transforms + inner[:-1]
     inputs = Inputs(_names(estimator, feature_names))
     for step_name, step in transforms:
         inputs.columns = _transform(step_name, step, inputs.columns, inputs)
     layers, output = _estimator_layers(name, final, target)
+    if scaling is not None:
+        output = finf.Regression(target, *scaling)
     return build_model(inputs, layers, output)
+
+
+def _target_scaling(name, wrapper):
+    """(mean, std) that turn the wrapped regressor's output into the target: prediction = output * std + mean."""
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    transformer = wrapper.transformer_
+    if isinstance(transformer, FunctionTransformer) and transformer.func is None and transformer.inverse_func is None:
+        return 0.0, 1.0
+    if type(transformer) is not StandardScaler:
+        raise ValueError(f"step {name!r}: TransformedTargetRegressor with {type(transformer).__name__} is not "
+                         "supported; supported: transformer=StandardScaler() or none")
+    mean = 0.0 if transformer.mean_ is None else float(transformer.mean_[0])
+    std = 1.0 if transformer.scale_ is None else float(transformer.scale_[0])
+    return mean, std
 
 
 def _steps(name, estimator):
