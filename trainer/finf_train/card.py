@@ -12,7 +12,8 @@ web/worker.js's checkCard mirrors it):
             category; fill a category or null
     classes (classification): the class names, in output order
     target_values (regression): {label, unit, min, max, mean} of the target in the data
-    architecture {layers, parameters}, training (the settings), metrics (see training.py)
+    architecture {layers, parameters}, training (the settings), metrics (see training.py); a converted model's
+    card (convert/card.py) has training {converted_from} and metrics on the rows it was given, if any
 
 json is imported where it is used: `finf predict` on a model with no card does not need it.
 """
