@@ -153,6 +153,7 @@ PENGUIN_PIPELINES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Found unknown categories")  # scikit-learn's note on handle_unknown="ignore"
 @pytest.mark.parametrize("make", PENGUIN_PIPELINES.values(), ids=PENGUIN_PIPELINES.keys())
 def test_penguins_with_categories_and_missing_values_agree(make):
     X, species = penguins()
