@@ -156,6 +156,13 @@ def test_onnx_needs_an_onnx_name(tmp_path):
                              "name ending in .onnx\n")
 
 
+def test_a_pickle_converts_to_finf_first(pickled, tmp_path):
+    result = finf_cli("convert", pickled[0], "--out", tmp_path / "p.onnx")
+    assert result.returncode == 2 and not (tmp_path / "p.onnx").exists()
+    assert result.stderr == (f"finf convert: error: {tmp_path / 'p.onnx'}: a scikit-learn model converts to FINF "
+                             "(MODEL.bin), which then converts to ONNX\n")  # refused before the pickle is loaded
+
+
 def test_a_regressor_card_has_its_target_range(tmp_path):
     X, y = diabetes()
     model = from_sklearn(LinearRegression().fit(X, y), target="progression (score)")

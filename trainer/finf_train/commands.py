@@ -116,6 +116,9 @@ def run_convert(args):
         write_atomic({check_out(args.out): onnx_bytes})
         print(f"wrote {args.out} ({len(onnx_bytes)} bytes): ONNX, inputs {_onnx_inputs(model)}")
         return
+    if args.out.endswith(".onnx"):
+        raise ValueError(f"{args.out}: a scikit-learn model converts to FINF (MODEL.bin), which then converts to ONNX")
+    check_out(args.out)  # before the pickle is loaded, which may take long, or run anything
     print(f"finf convert: warning: {args.source} is not a FINF file, so it is read as a pickle, and loading a pickle "
           "runs any code it holds: convert only files you trust", file=sys.stderr)
     from .convert import unpickle
