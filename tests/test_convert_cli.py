@@ -182,3 +182,18 @@ def test_the_site_builder_takes_a_converted_model(converted, tmp_path, engine_wh
     card = json.loads((site / manifest["card"]).read_text())
     assert card["training"]["converted_from"].startswith("scikit-learn Pipeline") and card["classes"][0] == "Adelie"
     assert (site / "penguins.bin").read_bytes() == out.read_bytes()
+
+
+def test_rows_and_targets_for_a_card_must_fit_the_model(tmp_path):
+    X, y, names = iris()
+    model = from_sklearn(LogisticRegression(max_iter=500).fit(X, y), names, "species")
+    with pytest.raises(ValueError, match=r"rows: row 0: expected the model's 4 features \(sepal length \(cm\), "):
+        save(model, tmp_path / "m.bin", X[:, :3])
+    with pytest.raises(ValueError, match=r"y: 'daisy' is not a class of the model \(setosa, versicolor, virginica\)"):
+        save(model, tmp_path / "m.bin", X, ["daisy"] * len(X))
+    with pytest.raises(ValueError, match=r"y: expected one target per row of rows \(150\), found 3"):
+        save(model, tmp_path / "m.bin", X, y[:3])
+    assert not list(tmp_path.iterdir())  # nothing written
+    card = save(model, tmp_path / "m.bin", [dict(zip(names, row, strict=True)) for row in X.tolist()], y)
+    assert card["metrics"]["accuracy"] == pytest.approx(np.mean(model.predict_batch(X.tolist()) ==
+                                                                np.searchsorted(model.classes, y)))
