@@ -15,6 +15,7 @@ HOST_SECTIONS = {
     4: "Start-up",
     5: "Model size",
     7: "Regression on data/diabetes.csv",
+    8: "Conversion: from scikit-learn and PyTorch, to ONNX",
 }
 
 
@@ -54,7 +55,7 @@ old sizes
 def host_report(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench")
     (work / "BENCHMARKS.md").write_text(PREVIOUS, encoding="utf-8")
-    return run_bench(work, "1", "2", "3", "4", "5", "regression")
+    return run_bench(work, "1", "2", "3", "4", "5", "regression", "convert")
 
 
 def section(report, number):
@@ -109,6 +110,20 @@ def test_regression_compares_r2_on_every_seed(host_report):
     assert "the timed finf fits give train()'s validation R² to within 1e-3" in text
 
 
+def test_conversion_checks_every_model_before_timing_and_compares_sizes(host_report):
+    text = section(host_report, 8)
+    for model in ("Iris", "penguins", "diabetes"):
+        check = re.search(rf"^- {model}, .*: finf vs scikit-learn max \|Δ\| = ([0-9.e+-]+), ONNX Runtime vs finf max "
+                          r"\|Δ\| = ([0-9.e+-]+) <= 1e-05 on all \d+ rows", text, re.M)
+        assert check and max(map(float, check.groups())) <= 1e-5, (model, text)
+        for step in ("from_sklearn", "to_onnx"):
+            assert re.search(rf"^\| {step}: {model}, .* \| [0-9.]+ ms \|", text, re.M), (step, model)
+        sizes = next(line for line in text.splitlines() if line.startswith(f"| {model}, "))
+        finf_bytes, pickle_bytes = (int(cell.replace(",", "")) for cell in sizes.split("|")[2:4])
+        assert 0 < finf_bytes < pickle_bytes, sizes
+    assert re.search(r"^\| from_torch: .* ms \|", text, re.M)
+
+
 def test_startup_processes_print_finf_probabilities(host_report):
     text = section(host_report, 4)
     for name in ("finf (Python API)", "finf predict (CLI)", "numpy", "onnxruntime", "scikit-learn", "torch"):
@@ -121,7 +136,7 @@ def test_headline_lists_the_targets(host_report):
     for target in ("training:", "one row: finf / onnxruntime", "one row: finf / scikit-learn",
                    "one row: finf penguins v3 row / finf Iris row", "start-up: finf (Python API) minus bare",
                    "start-up: finf predict (CLI) / bare python", "regression: MLPRegressor(32)",
-                   "regression: LinearRegression"):
+                   "regression: LinearRegression", "conversion: slowest conversion"):
         assert target in headline
     assert re.search(r"\| (yes|NO) \|", headline)
 
@@ -144,7 +159,7 @@ def test_sections_not_run_are_kept_from_the_previous_report(host_report):
 
 
 def test_unknown_section_is_a_usage_error(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "8", "--out",
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "99", "--out",
                              str(tmp_path / "x.md")], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr

@@ -12,7 +12,8 @@ web/worker.js's checkCard mirrors it):
             category; fill a category or null
     classes (classification): the class names, in output order
     target_values (regression): {label, unit, min, max, mean} of the target in the data
-    architecture {layers, parameters}, training (the settings), metrics (see training.py)
+    architecture {layers, parameters}, training (the settings), metrics (see training.py); a converted model's
+    card (convert/card.py) has training {converted_from} and metrics on the rows it was given, if any
 
 json is imported where it is used: `finf predict` on a model with no card does not need it.
 """
@@ -70,14 +71,18 @@ def _numeric_info(values, name, feature, label, unit):
     import numpy as np  # only where a card is made, so predict and inspect start without numpy
 
     present = values[~np.isnan(values)]
-    low, high = float(present.min()), float(present.max())
+    return range_info(float(present.min()), float(present.max()), float(present.mean()), float(present.std()),
+                       name, feature, label, unit)
+
+
+def range_info(low, high, mean, std, name, feature, label, unit):
+    """A numeric feature's card entry for values from low to high, with their mean and std."""
     step = slider_step(low, high)
     # Snapped outward to whole steps, so every value in the data is a position of the slider.
     places = max(0, -math.floor(math.log10(step)) + 1)
     low, high = round(math.floor(low / step + 1e-9) * step, places), round(math.ceil(high / step - 1e-9) * step, places)
     return {"name": name, "label": label, "unit": unit, "kind": "numeric", "min": low, "max": high,
-            "mean": _tidy(float(present.mean()), 6), "std": _tidy(float(present.std()), 6), "step": step,
-            "fill": feature.fill}
+            "mean": _tidy(mean, 6), "std": _tidy(std, 6), "step": step, "fill": feature.fill}
 
 
 def _categorical_info(values, name, feature, label, unit):

@@ -1,4 +1,4 @@
-"""The finf command: train a model from a CSV, predict with it, evaluate it, inspect it.
+"""The finf command: train a model from a CSV, predict with it, evaluate it, inspect it, convert it.
 
 Bad input of any kind ends with exit code 2 and one line on stderr that names the problem and where.
 numpy is imported only by `finf train` and `finf evaluate`, so predict and inspect start fast.
@@ -126,6 +126,17 @@ def _evaluate_arguments(evaluate):
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
 
+def _convert_arguments(convert):
+    convert.add_argument("source", metavar="SOURCE",
+                         help="a pickled scikit-learn model (a file you trust: loading a pickle runs its code), "
+                              "or a FINF file to convert to ONNX")
+    convert.add_argument("--out", required=True, metavar="OUT",
+                         help="MODEL.bin (its card beside it) for a scikit-learn model; MODEL.onnx for a FINF file")
+    convert.add_argument("--data", metavar="DATA.csv", help="rows for the card's feature ranges (columns by name)")
+    convert.add_argument("--target", metavar="COLUMN",
+                         help="the target's name; with --data, its column, on which the card scores the model")
+
+
 def _inspect_arguments(inspect):
     inspect.add_argument("model", metavar="MODEL.bin")
 
@@ -167,6 +178,8 @@ COMMANDS = {  # name: (help, arguments, what runs it)
     "predict": ("predict one row of feature values, or every row of a CSV", _predict_arguments, commands.run_predict),
     "evaluate": ("print a model's metrics on a labelled CSV file", _evaluate_arguments, commands.run_evaluate),
     "inspect": ("print a model file's features, target and layers", _inspect_arguments, commands.run_inspect),
+    "convert": ("convert a scikit-learn model to FINF, or a FINF file to ONNX", _convert_arguments,
+                commands.run_convert),
 }
 
 

@@ -98,6 +98,85 @@ def _score_line(card):
             f"RMSE {base['rmse']:.4g})")
 
 
+def run_convert(args):
+    """A pickled scikit-learn model to FINF (with its card), or a FINF file to ONNX."""
+    import sys
+
+    from . import convert  # noqa: I001 (numpy, and scikit-learn or onnx, only for a conversion)
+    from .files import check_out, write_atomic
+
+    data = read_model_bytes(args.source)
+    if data[:4] == finf.format.MAGIC:
+        if args.data or args.target:
+            raise ValueError("--data and --target describe a model converted to FINF, not one converted from it")
+        model, _, _ = open_model(args.source)
+        if not args.out.endswith(".onnx"):
+            raise ValueError(f"{args.out}: a FINF file converts to ONNX: expected a name ending in .onnx")
+        onnx_bytes = convert.to_onnx(model)
+        write_atomic({check_out(args.out): onnx_bytes})
+        print(f"wrote {args.out} ({len(onnx_bytes)} bytes): ONNX, inputs {_onnx_inputs(model)}")
+        return
+    if args.out.endswith(".onnx"):
+        raise ValueError(f"{args.out}: a scikit-learn model converts to FINF (MODEL.bin), which then converts to ONNX")
+    check_out(args.out)  # before the pickle is loaded, which may take long, or run anything
+    print(f"finf convert: warning: {args.source} is not a FINF file, so it is read as a pickle, and loading a pickle "
+          "runs any code it holds: convert only files you trust", file=sys.stderr)
+    from .convert import unpickle
+
+    estimator = unpickle.load(args.source)
+    model = convert.from_sklearn(estimator, target=args.target or "target")
+    rows = y = None
+    if args.data:
+        from .scoring import read_rows
+
+        rows, y = read_rows(model, [f.name for f in model.features], args.data, args.target)
+        if y is not None and model.task == "regression":
+            y = [_target_number(args.data, args.target, text) for text in y]
+    card = convert.save(model, args.out, rows, y, _describe(estimator))
+    n_cat = sum(f["kind"] == "categorical" for f in card["features"])
+    print(f"converted: {args.source}: {card['training']['converted_from']}")
+    print(f"model: {len(card['features'])} features" + (f" ({n_cat} categorical)" if n_cat else "") +
+          f", {' '.join(card['architecture']['layers'])}, {card['architecture']['parameters']} parameters")
+    print(_card_line(args, card))
+    print(f"wrote {args.out} ({card['size_bytes']} bytes) and {model_card.card_path(args.out)}")
+
+
+def _onnx_inputs(model):
+    kinds = [f.kind for f in model.features]
+    parts = [f"x float32 (rows, {kinds.count('numeric')}), NaN for missing"] if "numeric" in kinds else []
+    if "categorical" in kinds:
+        parts.append(f"categories string (rows, {kinds.count('categorical')}), '' for missing")
+    return "; ".join(parts)
+
+
+def _describe(estimator):
+    """'scikit-learn Pipeline (scale: StandardScaler, mlp: MLPClassifier)' or 'scikit-learn LogisticRegression'."""
+    steps = getattr(estimator, "steps", None)
+    inner = f" ({', '.join(f'{name}: {type(step).__name__}' for name, step in steps)})" if steps else ""
+    return f"scikit-learn {type(estimator).__name__}{inner}"
+
+
+def _target_number(path, target, text):
+    from .values import parse_number
+
+    try:
+        return parse_number(text)
+    except ValueError as error:
+        raise ValueError(f"{path}: column {target!r}: {error}") from None
+
+
+def _card_line(args, card):
+    if not args.data:
+        return "card: feature ranges from the model's statistics (mean ± 3 std); --data DATA.csv gives the data's"
+    line = f"card: feature ranges from {args.data}"
+    metrics = card["metrics"]
+    if "accuracy" in metrics:
+        line += f"; accuracy on its {metrics['data_rows']} rows {metrics['accuracy']:.1%}"
+    elif "r2" in metrics:
+        line += f"; on its {metrics['data_rows']} rows R² {metrics['r2']:.3f}, MAE {metrics['mae']:.4g}"
+    return line
+
+
 def run_predict(args):
     model, card, data = open_model(args.model)
     names, classes = feature_names(model, card), class_names(model, card)

@@ -127,3 +127,30 @@ def _truth(model, known, path, line, target, text):
         return parse_number(label)
     except ValueError as error:
         raise CSVError(f"{path}:{line}: column {target!r}: {error}") from None
+
+
+def read_rows(model, names, path, target=None):
+    """(rows, targets) of a CSV: each row the model's values (columns matched by names), targets the target
+    column's texts (None without a target); rows with a missing target are left out."""
+    path = os.fspath(path)
+    rows, targets = [], None if target is None else []
+    with _open(path) as f:
+        records = stream_records(path, f)
+        header, index = _columns(path, records, names)
+        if target is not None and target not in header:
+            raise CSVError(f"{path}:1: no column named {target!r}, the target given")
+        t = None if target is None else header.index(target)
+        for line, fields in records:
+            check_fields(path, line, fields, header)
+            if t is not None and is_missing(fields[t]):
+                continue
+            try:
+                rows.append([parse_value(feature, fields[j], f"column {header[j]!r}")
+                             for feature, j in zip(model.features, index, strict=True)])
+            except ValueError as error:
+                raise CSVError(f"{path}:{line}: {error}") from None
+            if t is not None:
+                targets.append(fields[t].strip())
+    if not rows:
+        raise CSVError(f"{path}: no rows")
+    return rows, targets
