@@ -86,7 +86,7 @@ def mean_pool(i, features):
 
 
 def text_pieces():
-    """A text feature with a 5-entry "words" vocabulary (UNK first); classes ham, spam; 5 -> Embedding 3 -> mean -> 2."""
+    """A text feature with a 5-entry "words" vocabulary (UNK first); classes ham, spam; Embedding 3, mean, 2."""
     feature = [("FEAT.0.name", text("message")), ("FEAT.0.kind", u8(2)), ("FEAT.0.flags", u8(0)),
                ("FEAT.0.tokenizer", text("words")), ("FEAT.0.version", u32(1)), ("FEAT.0.size", u32(5)),
                ("FEAT.0.unk", u32(0))]
