@@ -65,6 +65,11 @@ class Model:
         """True for a model of one text feature, whose rows are strings."""
         return self._text is not None
 
+    @property
+    def explainable(self):
+        """True for a text model without hidden layers: explain() gives each word's exact share of the logits."""
+        return self._text is not None and self._text.folded
+
     def parameters(self):
         """All weights and biases, layer by layer, as flat lists."""
         return [p for layer in self.layers for p in layer.parameters()]
