@@ -14,16 +14,16 @@ import time
 
 import numpy as np
 
+import finf
 from bench_common import ROOT, interleaved, ms, spread, summarize, us
 from bench_inference import table_lines
 from finf_train import text as finf_text
 from finf_train.defaults import TEXT_DEFAULTS
 from finf_train.training import stratified_split
 
-import finf
-
 SMS = ROOT / "build" / "data" / "sms.csv"
-MESSAGE_20 = "Congratulations you have won a free prize call now to claim your cash reward before it expires tonight ok friend"
+MESSAGE_20 = ("Congratulations you have won a free prize call now to claim your cash reward before it expires "
+              "tonight ok friend")
 MESSAGE_50 = " ".join([MESSAGE_20, MESSAGE_20, "see you at lunch tomorrow my friend and bring the keys please"])
 
 
@@ -33,9 +33,10 @@ def finf_fit(texts, y, classes):
     vocabulary = finf_text.build_vocabulary([tokenize(t) for t in texts], TEXT_DEFAULTS["vocab_size"],
                                             TEXT_DEFAULTS["min_count"])
     ids, lengths = finf_text.encode(vocabulary, texts)
-    network = finf_text.fit(ids, lengths, y, len(classes), len(vocabulary), embedding_dim=TEXT_DEFAULTS["embedding_dim"],
-                            hidden=(), activation="relu", optimizer="adam", lr=TEXT_DEFAULTS["lr"],
-                            epochs=TEXT_DEFAULTS["epochs"], batch_size=TEXT_DEFAULTS["batch_size"], seed=0)
+    network = finf_text.fit(ids, lengths, y, len(classes), len(vocabulary),
+                            embedding_dim=TEXT_DEFAULTS["embedding_dim"], hidden=(), activation="relu",
+                            optimizer="adam", lr=TEXT_DEFAULTS["lr"], epochs=TEXT_DEFAULTS["epochs"],
+                            batch_size=TEXT_DEFAULTS["batch_size"], seed=0)
     return finf.Model([finf.TextFeature("message", vocabulary)], finf_text.engine_layers(network),
                       finf.Classification("label", classes))
 
