@@ -120,6 +120,12 @@ class Model:
             raise TypeError("explain: this model does not take text")
         return self._text.explain(_text.text_of(self.features[0], text))
 
+    def spans(self, text):
+        """(start, end) in text of each word explain() lists, in order: for showing the words where they are."""
+        if self._text is None:
+            raise TypeError("spans: this model does not take text")
+        return self._text.spans(_text.text_of(self.features[0], text))
+
     def _run(self, row):
         if self._text is not None:
             return self._text.run(_text.text_of(self.features[0], row))
