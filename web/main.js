@@ -104,6 +104,7 @@ function onCard(c) {
   showTitles(c);
   const text = c.features[0].kind === "text";
   document.querySelector(".panels").classList.toggle("compact", !text && isCompact(c.features));
+  document.querySelector(".panels").classList.toggle("text", text);
   inputs = text ? buildTextInputs(form, c.features[0], request, c.examples ?? [])
     : buildInputs(form, c.features, request);
   results = resultsFor(c, {
