@@ -187,3 +187,9 @@ def test_a_text_feature_stands_alone():
     model = text_model()
     with pytest.raises(ValueError, match="only feature"):
         finf.Model([*model.features, finf.NumericFeature("x")], model.layers, model.target)
+
+
+def test_the_golden_text_file_is_the_hand_built_one():
+    from pathlib import Path
+
+    assert (Path(__file__).parent / "golden" / "spam-small.bin").read_bytes() == hostile_v3.VALID_TEXT
