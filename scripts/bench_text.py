@@ -10,13 +10,17 @@ one row.
 """
 
 import pickle
+import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 import finf
 from bench_common import ROOT, interleaved, ms, spread, summarize, us
 from bench_inference import table_lines
+from finf_train import card as model_card
 from finf_train import text as finf_text
 from finf_train.defaults import TEXT_DEFAULTS
 from finf_train.training import stratified_split
@@ -53,6 +57,18 @@ def scores(y, predicted, spam):
     accuracy = float(np.mean(y == predicted))
     f1 = finf_text.f1_scores(y, predicted, spam + 1)[spam]
     return accuracy, f1
+
+
+def page_typing(result, rounds):
+    """bench_browser.text_latencies for the trained model's site: keystrokes into a 50-word message."""
+    import bench_browser
+
+    with tempfile.TemporaryDirectory(prefix="finf-bench-text-") as tmp:
+        model_path = Path(tmp) / "spam.bin"
+        model_path.write_bytes(result.model_bytes)
+        card = model_card.dumps(dict(result.card, model_file="spam.bin"))
+        model_path.with_suffix(".json").write_text(card, encoding="utf-8")
+        return bench_browser.text_latencies(model_path, MESSAGE_50, 20 * rounds, tmp)
 
 
 def text(rounds, quick, path=SMS, iris_model=None):
@@ -98,6 +114,7 @@ def text(rounds, quick, path=SMS, iris_model=None):
     budget = 0.02 if quick else 0.3
     per_call = {name: summarize(samples) for name, samples in interleaved(calls, n, budget).items()}
     words_20 = len(finf.format.TOKENIZERS[finf_text.TOKENIZER](MESSAGE_20))
+    typing = None if quick else page_typing(result, rounds)  # a site to build and Chromium: not in --quick
 
     table = [["model", "val accuracy", "val spam F1", "median fit time", "fit (min – max)", "size"]]
     for name, (accuracy, f1) in (("finf (Embedding 16, MeanPool, Linear)", finf_scores),
@@ -122,10 +139,19 @@ def text(rounds, quick, path=SMS, iris_model=None):
         "",
         *table_lines(timing),
     ]
+    if typing is not None:
+        own, dom = statistics.median(typing[0]), statistics.median(typing[1])
+        lines += ["", f"On the page (scripts/bench_browser.py's text_latencies: the model's site in headless Chromium, "
+                  f"the {len(MESSAGE_50.split())}-word message typed into its text area, then {len(typing[0])} "
+                  f"keystrokes at its end, each waited for): input to updated result and highlighted words, median "
+                  f"{own:.1f} ms as the page measures it (`finf:input-to-result`), {dom:.1f} ms from the input "
+                  f"event's timestamp to the DOM change; range {min(typing[0]):.1f} – {max(typing[0]):.1f} ms."]
     checks = [f"the model file predicts every validation message as the trained model does ({len(val)} messages)",
               "the validation accuracy measured here is the one train_text reports"]
     targets = [("text: 1 - validation accuracy (SMS spam)", 1 - finf_scores[0], 0.03),
                ("text: 1 - validation spam F1", 1 - finf_scores[1], 0.10),
                ("text: model file, KB", sizes["finf"] / 1000, 100),
                ("text: one 20-word message, µs", per_call["finf, 20-word message"].median * 1e6, 100)]
+    if typing is not None:
+        targets.append(("text: page, 50-word message, keystroke -> result, median ms", own, 16.0))
     return {"lines": lines, "checks": checks, "targets": targets}
