@@ -164,6 +164,7 @@ def test_inspect_describes_the_vocabulary(spam_model):
     (["--text", "label"], "--text: 'label' is the target column"),
     (["--text", "message", "--task", "regression"], "--text trains a classifier"),
     (["--text", "message", "--vocab-size", "1"], "argument --vocab-size: expected a whole number >= 2"),
+    (["--text", "message", "--missing", "impute"], "--text trains on the text column alone: --missing does not"),
 ])
 def test_bad_text_options_are_one_line_errors(messages, tmp_path, args, message):
     result = finf_cli("train", messages, "--target", "label", "--out", tmp_path / "m.bin", *args)

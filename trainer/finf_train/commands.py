@@ -39,6 +39,10 @@ def _train_text(args, save):
 
     if args.task == "regression":
         raise ValueError("--text trains a classifier: --task regression does not go with it")
+    for option, used in (("--missing", args.missing != DEFAULTS["missing"]), ("--ignore", args.ignore),
+                         ("--categorical", args.categorical)):
+        if used:
+            raise ValueError(f"--text trains on the text column alone: {option} does not go with it")
     hidden = TEXT_DEFAULTS["hidden"] if args.hidden is None else _hidden_sizes(args.hidden)
     lr = TEXT_DEFAULTS["lr"] if args.lr is None and args.optimizer == "adam" else args.lr
     epochs = TEXT_DEFAULTS["epochs"] if args.epochs is None else args.epochs
