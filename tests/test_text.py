@@ -152,8 +152,10 @@ def test_explain_adds_up_to_the_logits(text):
 def test_explain_gives_an_unknown_word_unk_s_share():
     model = text_model()
     (_, known), (_, unknown) = model.explain("win zebra")
-    scores = model._text.scores
-    assert known == pytest.approx([s / 2 for s in scores[1]]) and unknown == pytest.approx([s / 2 for s in scores[0]])
+    embedding, linear = model.layers[0], model.layers[2]
+    scores = [[math.fsum(w * e for w, e in zip(row, embedding.weight[t], strict=True))
+                                 for row in linear.weight] for t in (1, 0)]  # W @ E[win], W @ E[UNK]
+    assert known == pytest.approx([s / 2 for s in scores[0]]) and unknown == pytest.approx([s / 2 for s in scores[1]])
 
 
 def test_explain_needs_a_model_without_hidden_layers():
