@@ -78,9 +78,10 @@ The layer list (both versions)
 
 The file ends exactly after the last layer and is at most MAX_FILE_BYTES long.
 Weights, biases and every f32 are finite. There is at least one layer with
-parameters; the first Linear's (or Embedding's) input equals the input width (v2: the number of
-normalizer pairs; v3: the encoded row's width), and each Linear's in_features
-equals the previous Linear's out_features.
+parameters. The first layer's input (a Linear's in_features, an Embedding's
+num_embeddings) is the input width (v2: the number of normalizer pairs; v3:
+the encoded row's width, or V), and each layer's input is the width the one
+before it gives (a Linear's out_features, an Embedding's embedding_dim).
 
 The reader is a forward-only cursor: it checks every count and length against
 the bytes that are left, and against its cap, before it reads or allocates,
