@@ -3,7 +3,7 @@
 
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
-Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 text (the SMS
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 9 text (the SMS
 spam filter against CountVectorizer + LogisticRegression; --sms names its data, fetched when missing). Every competitor
 computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
 finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
@@ -37,7 +37,7 @@ SECTIONS = {
     "size": (5, "Model size"),
     "browser": (6, "In the browser"),
     "regression": (7, "Regression on data/diabetes.csv"),
-    "text": (8, "Text: the SMS spam filter"),
+    "text": (9, "Text: the SMS spam filter"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -51,7 +51,7 @@ def parse_args(argv):
                         help="run only these sections (names or numbers)")
     parser.add_argument("--out", type=Path, default=bench_common.ROOT / "docs" / "BENCHMARKS.md")
     parser.add_argument("--sms", type=Path, default=bench_common.ROOT / "build" / "data" / "sms.csv",
-                        help="section 8's labelled messages (label, message); scripts/fetch_sms.py writes the default")
+                        help="section 9's labelled messages (label, message); scripts/fetch_sms.py writes the default")
     args = parser.parse_args(argv)
     args.only = [numbers.get(s, s) for s in args.only] if args.only else list(SECTIONS)
     if args.rounds is None:

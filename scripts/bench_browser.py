@@ -425,7 +425,7 @@ def report(loads, transfers, slider, pyodide, rounds, manifest):
 def text_latencies(model, message, presses, workdir):
     """A text model's page, built for model and opened warm, with message typed into its text area: then
     presses keystrokes at its end (a letter, then Backspace, in turn), each waited for; returns (the page's own
-    input -> result ms, input event timestamp -> result in the DOM ms), one per keystroke. Section 8 reports them.
+    input -> result ms, input event timestamp -> result in the DOM ms), one per keystroke. Section 9 reports them.
     """
     from playwright.sync_api import sync_playwright
 

@@ -1,4 +1,4 @@
-"""Section 8: the SMS spam filter, finf's text model against scikit-learn's CountVectorizer + LogisticRegression.
+"""Section 9: the SMS spam filter, finf's text model against scikit-learn's CountVectorizer + LogisticRegression.
 
 Both fit the same stratified 80/20 split that `finf train --text` makes (seed 0). finf trains with its
 defaults (Embedding(1000, 16) -> MeanPool -> Linear(16, 2), 10 epochs); scikit-learn gets CountVectorizer()
