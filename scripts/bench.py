@@ -3,7 +3,9 @@
 
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
-Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 convert. Every competitor
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 convert, 9 text (the
+SMS spam filter against CountVectorizer + LogisticRegression; --sms names its data, fetched when missing). Every
+competitor
 computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
 finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
 rounds that run interleaved, and the ratios compare numbers from the same run. With --only, the sections not
@@ -37,6 +39,7 @@ SECTIONS = {
     "browser": (6, "In the browser"),
     "regression": (7, "Regression on data/diabetes.csv"),
     "convert": (8, "Conversion: from scikit-learn and PyTorch, to ONNX"),
+    "text": (9, "Text: the SMS spam filter"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -49,6 +52,8 @@ def parse_args(argv):
     parser.add_argument("--only", nargs="+", metavar="SECTION", choices=[*SECTIONS, *numbers],
                         help="run only these sections (names or numbers)")
     parser.add_argument("--out", type=Path, default=bench_common.ROOT / "docs" / "BENCHMARKS.md")
+    parser.add_argument("--sms", type=Path, default=bench_common.ROOT / "build" / "data" / "sms.csv",
+                        help="section 9's labelled messages (label, message); scripts/fetch_sms.py writes the default")
     args = parser.parse_args(argv)
     args.only = [numbers.get(s, s) for s in args.only] if args.only else list(SECTIONS)
     if args.rounds is None:
@@ -84,6 +89,10 @@ def run_section(name, args, context):
         import bench_convert
 
         return bench_convert.conversion(rounds, quick)
+    if name == "text":
+        import bench_text
+
+        return bench_text.text(rounds, quick, args.sms.resolve(), context["model"])
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])

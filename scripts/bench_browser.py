@@ -420,3 +420,50 @@ def report(loads, transfers, slider, pyodide, rounds, manifest):
          TARGETS["own_kb"]),
     ]
     return {"lines": lines, "checks": [], "targets": targets}
+
+
+def text_latencies(model, message, presses, workdir):
+    """A text model's page, built for model and opened warm, with message typed into its text area: then
+    presses keystrokes at its end (a letter, then Backspace, in turn), each waited for; returns (the page's own
+    input -> result ms, input event timestamp -> result in the DOM ms), one per keystroke. Section 9 reports them.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from serve import serve_in_thread
+
+    site = Path(workdir) / "text-site"
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(site), "--model",
+                             str(model), "--no-snapshot"], capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        sys.exit(f"bench: scripts/build_site.py failed for {model}: {result.stderr.strip()}")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit("bench: the text page's latency needs Chromium (apt-get install chromium)")
+    server = serve_in_thread(site)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            load(page, server.url, "html[data-first-prediction-ms]", "finf:first-prediction")
+            before = page.get_attribute("html", "data-results")
+            page.fill("#feature-0", message)
+            page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
+            page.focus("#feature-0")
+            page.keyboard.press("End")
+            page.evaluate("""() => {
+              window.benchInputs = []; window.benchShown = [];
+              document.addEventListener("input", (e) => window.benchInputs.push(e.timeStamp), true);
+              new MutationObserver(() => window.benchShown.push(performance.now()))
+                .observe(document.documentElement, { attributes: true, attributeFilter: ["data-results"] });
+            }""")
+            for i in range(presses):
+                before = page.get_attribute("html", "data-results")
+                page.keyboard.press("s" if i % 2 == 0 else "Backspace")
+                page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
+            own = page.evaluate("() => performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
+            inputs, shown = page.evaluate("() => [window.benchInputs, window.benchShown]")
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return own[-presses:], [s - i for i, s in zip(inputs, shown, strict=False)]

@@ -1,6 +1,10 @@
 """Assemble the static demo site: the page, the engine wheel, micropip, the Pyodide runtime, the model and its card.
 
 Usage: python scripts/build_site.py [--model build/iris.bin] [--out dist/site] [--wheel FINF.whl] [--no-snapshot]
+                                   [--examples EXAMPLES.json]
+
+A text model's site is built the same way; --examples (a JSON list of texts) puts example inputs one click away
+on its page, as the site's copy of the card's "examples".
 
 The default model is trained with `finf train data/iris.csv --target species --out build/iris.bin` when missing.
 Every URL in the site is relative, so it works from /, from a sub-path such as /finf/, and from any static host.
@@ -36,7 +40,7 @@ PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
-              "view/dom.js", "view/inputs.js", "view/results.js")
+              "view/dom.js", "view/inputs.js", "view/results.js", "view/text.js")
 SNAPSHOT_FILES = ("snapshot.js", "glue.py")  # the worker's two ways to get the engine running
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"
@@ -125,7 +129,23 @@ def read_card(model):
         raise BuildError(f"{model}: {error}" if isinstance(error, finf.FormatError) else str(error)) from None
 
 
-def assemble(site, model, wheel, with_snapshot=True):
+MAX_EXAMPLES, MAX_EXAMPLE_CHARS = 20, 2000
+
+
+def read_examples(path):
+    """The example texts in the JSON file at path: a list of 1 to MAX_EXAMPLES strings."""
+    try:
+        examples = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise BuildError(f"{path}: cannot read the examples: {error}") from None
+    if not (isinstance(examples, list) and 1 <= len(examples) <= MAX_EXAMPLES
+            and all(isinstance(e, str) and 0 < len(e) <= MAX_EXAMPLE_CHARS for e in examples)):
+        raise BuildError(f"{path}: expected a JSON list of 1 to {MAX_EXAMPLES} texts of at most {MAX_EXAMPLE_CHARS} "
+                         "characters")
+    return examples
+
+
+def assemble(site, model, wheel, with_snapshot=True, examples=None):
     """Write every file of the site into the empty directory site."""
     for name in PAGE_FILES + SNAPSHOT_FILES:
         (site / name).parent.mkdir(exist_ok=True)
@@ -141,7 +161,13 @@ def assemble(site, model, wheel, with_snapshot=True):
     card_path, card = read_card(model)
     model_name = card.get("model_file") or model.name
     shutil.copyfile(model, site / model_name)
-    shutil.copyfile(card_path, site / card_path.name)
+    if examples is None:
+        shutil.copyfile(card_path, site / card_path.name)
+    else:
+        if card["features"][0]["kind"] != "text":
+            raise BuildError(f"{model}: --examples are texts, for a text model; this one takes "
+                             f"{card['features'][0]['kind']} features")
+        (site / card_path.name).write_text(model_card.dumps({**card, "examples": examples}), encoding="utf-8")
     manifest = {"card": card_path.name, "wheel": wheel.name, "micropip": micropip.name}
     if with_snapshot:
         try:
@@ -250,9 +276,10 @@ def swap_in(staging, out):
     shutil.rmtree(old)
 
 
-def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None, with_snapshot=True):
-    """Build the site into out (replaced only when the build succeeds) and return out."""
+def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None, with_snapshot=True, examples=None):
+    """Build the site into out (replaced only when the build succeeds) and return out; examples: a JSON file."""
     model, out = Path(model), Path(out)
+    examples = None if examples is None else read_examples(examples)
     check_replaceable(out)
     if not model.is_file():
         if model.resolve() != DEFAULT_MODEL:
@@ -263,7 +290,7 @@ def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None, with
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp), with_snapshot)
+            assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp), with_snapshot, examples)
         os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a web server must read the site
         check_replaceable(out)  # again: something may have been written there while the build ran
         swap_in(staging, out)
@@ -280,9 +307,11 @@ def main(argv=None):
     parser.add_argument("--wheel", type=Path, help="use this finf wheel instead of building one")
     parser.add_argument("--no-snapshot", action="store_true",
                         help="ship no Pyodide memory snapshot: the page installs the engine with micropip")
+    parser.add_argument("--examples", type=Path, metavar="EXAMPLES.json",
+                        help="a text model's example inputs, a JSON list of texts, one click away on the page")
     args = parser.parse_args(argv)
     try:
-        site = build_site(args.model, args.out, args.wheel, not args.no_snapshot)
+        site = build_site(args.model, args.out, args.wheel, not args.no_snapshot, args.examples)
     except BuildError as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 2

@@ -90,6 +90,14 @@ class _Dump:
             self.add(8 + 4 * bool(fill), f"  mean {fmt.format_number(feature.mean)}, "
                                          f"std {fmt.format_number(feature.std)}{fill}")
             return
+        if feature.kind == "text":
+            vocabulary = feature.vocabulary
+            self.text("  tokenizer")
+            self.add(4, f"  tokenizer version {vocabulary.version}")
+            self.add(8, f"  vocabulary size {len(vocabulary)}, UNK id {vocabulary.unk}")
+            for k in range(len(vocabulary)):
+                self.text(f"  entry {k}")
+            return
         self.add(4, f"  category count {len(feature.categories)}")
         for k in range(len(feature.categories)):
             self.text(f"  category {k}")
@@ -113,6 +121,13 @@ class _Dump:
             for j, row in enumerate(layer.weight):
                 self.floats(row, f"  weight[{j}]")
             self.floats(layer.bias, "  bias")
+        elif isinstance(layer, finf.Embedding):
+            self.add(9, f"layer {i}: tag 2 Embedding, num_embeddings {layer.num_embeddings}, "
+                        f"embedding_dim {layer.embedding_dim}")
+            for j, row in enumerate(layer.weight):
+                self.floats(row, f"  weight[{j}]")
+        elif isinstance(layer, finf.MeanPool):
+            self.add(5, f"layer {i}: tag 3 MeanPool, features {layer.features}")
         else:
             self.add(2, f"layer {i}: tag {layer.tag} Activation, kind {layer.write()[0]} {layer.describe()}")
 

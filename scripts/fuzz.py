@@ -78,8 +78,8 @@ def check(finf, data):
     written = finf.dumps(model)
     if finf.dumps(finf.load(written)) != written:
         raise AssertionError("write -> read -> write changed the bytes")
-    row = [None if f.fill is not None else f.categories[0] if f.kind == "categorical" else 0.5
-           for f in model.features]
+    row = "win money now" if model.text else [
+        None if f.fill is not None else f.categories[0] if f.kind == "categorical" else 0.5 for f in model.features]
     model.predict(row)
     if model.task == "classification":
         model.predict_proba(row)

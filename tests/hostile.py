@@ -167,7 +167,7 @@ def _layer_cases():
     bias_at = weights_at + 6 * 4
     first = layer_offset(0)
     return [
-        Case("tag_unknown_2", model(layers=(linear(2, 3, tag=2),) + LAYERS[1:]), "layer 0 tag", first),
+        Case("tag_2_embedding_takes_tokens", model(layers=(linear(2, 3, tag=2),) + LAYERS[1:]), "layer 0 tag", first),
         Case("tag_unknown_255", model(layers=LAYERS[:1] + (bytes([255, 1]),) + LAYERS[2:]), "layer 1 tag",
              layer_offset(1)),
         Case("activation_kind_5", model(layers=LAYERS[:3] + (activation(5),)), "layer 3 activation kind",
@@ -213,7 +213,8 @@ def valid_files():
     """{prefix: bytes} of every small valid file, the prefix naming its truncations and bit flips."""
     import hostile_v3
 
-    return {"": VALID, "v3_classifier_": hostile_v3.VALID_CLASSIFIER, "v3_regressor_": hostile_v3.VALID_REGRESSOR}
+    return {"": VALID, "v3_classifier_": hostile_v3.VALID_CLASSIFIER, "v3_regressor_": hostile_v3.VALID_REGRESSOR,
+            "v3_text_": hostile_v3.VALID_TEXT}
 
 
 def truncations(data=VALID, prefix=""):
@@ -276,4 +277,7 @@ def outcomes():
     classifier, regressor = finf.load(hostile_v3.VALID_CLASSIFIER), finf.load(hostile_v3.VALID_REGRESSOR)
     results["v3_classifier_filled"] = repr(classifier.predict_proba([None, 0.25, None]))
     results["v3_regressor_filled"] = repr(regressor.predict([None, 95.5]))
+    text = finf.load(hostile_v3.VALID_TEXT)
+    results["v3_text_predicted"] = repr(text.predict_proba("WIN money NOW, don’t wait! Café 😀 ١٢٣"))
+    results["v3_text_explained"] = repr(text.explain("Don't win money now?"))
     return results

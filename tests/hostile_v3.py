@@ -72,6 +72,31 @@ def regressor_pieces():
     return [("FEAT.count", u32(2))] + features + target + [("LAYR.count", u32(3))] + layers
 
 
+VOCABULARY = ["<unk>", "win", "money", "now", "don't"]
+
+
+def embedding(i, n_ids, dim):
+    weight = [0.125 * (k % 9 - 4) for k in range(n_ids * dim)]
+    return [(f"LAYR.{i}", u8(2)), (f"LAYR.{i}.in", u32(n_ids)), (f"LAYR.{i}.dim", u32(dim)),
+            (f"LAYR.{i}.weight", f32s(weight))]
+
+
+def mean_pool(i, features):
+    return [(f"LAYR.{i}", u8(3)), (f"LAYR.{i}.features", u32(features))]
+
+
+def text_pieces():
+    """A text feature with a 5-entry "words" vocabulary (UNK first); classes ham, spam; Embedding 3, mean, 2."""
+    feature = [("FEAT.0.name", text("message")), ("FEAT.0.kind", u8(2)), ("FEAT.0.flags", u8(0)),
+               ("FEAT.0.tokenizer", text("words")), ("FEAT.0.version", u32(1)), ("FEAT.0.size", u32(5)),
+               ("FEAT.0.unk", u32(0))]
+    feature += [(f"FEAT.0.entry.{k}", text(word)) for k, word in enumerate(VOCABULARY)]
+    target = [("TRGT.name", text("label")), ("TRGT.task", u8(0)), ("TRGT.count", u32(2)),
+              ("TRGT.class.0", text("ham")), ("TRGT.class.1", text("spam"))]
+    layers = embedding(0, 5, 3) + mean_pool(1, 3) + linear(2, 3, 2) + activation(3, 4)
+    return [("FEAT.count", u32(1))] + feature + target + [("LAYR.count", u32(4))] + layers
+
+
 class Built(NamedTuple):
     data: bytes
     at: dict  # label -> byte offset where that piece starts
@@ -99,7 +124,8 @@ def assemble(pieces, changes=None, order=SECTIONS, version=3, trailing=b""):
 
 CLASSIFIER = assemble(classifier_pieces())
 REGRESSOR = assemble(regressor_pieces())
-VALID_CLASSIFIER, VALID_REGRESSOR = CLASSIFIER.data, REGRESSOR.data
+TEXT = assemble(text_pieces())
+VALID_CLASSIFIER, VALID_REGRESSOR, VALID_TEXT = CLASSIFIER.data, REGRESSOR.data, TEXT.data
 
 
 def case(name, field, label, changes=None, delta=0, pieces=classifier_pieces, **options):
@@ -300,7 +326,70 @@ def _layer_cases():
     ]
 
 
+def _vocabulary_cases():
+    vocabulary = "feature 0 ('message') vocabulary"
+
+    def entry(name, k, raw, field=None, delta=0):
+        return case(name, field or f"{vocabulary} entry {k}", f"FEAT.0.entry.{k}", {f"FEAT.0.entry.{k}": raw},
+                    delta=delta, pieces=text_pieces)
+
+    def text_case(name, field, label, changes, delta=0):
+        return case(name, field, label, changes, delta=delta, pieces=text_pieces)
+
+    first = b"".join(data for _, data in numeric(0, "x", 0.0, 1.0))
+    no_pool = {"LAYR.count": u32(3), "LAYR.1": b"", "LAYR.1.features": b""}
+    return [
+        text_case("text_flags_fill", "feature 0 ('message') flags", "FEAT.0.flags", {"FEAT.0.flags": u8(1)}),
+        text_case("text_tokenizer_unknown", f"{vocabulary} tokenizer", "FEAT.0.tokenizer",
+                  {"FEAT.0.tokenizer": text("chars")}),
+        text_case("text_tokenizer_version_2", f"{vocabulary} tokenizer", "FEAT.0.tokenizer",
+                  {"FEAT.0.version": u32(2)}),
+        text_case("text_tokenizer_name_empty", f"{vocabulary} tokenizer length", "FEAT.0.tokenizer",
+                  {"FEAT.0.tokenizer": u32(0)}),
+        text_case("text_vocabulary_size_1", f"{vocabulary} size", "FEAT.0.size", {"FEAT.0.size": u32(1)}),
+        text_case("text_vocabulary_size_over_cap", f"{vocabulary} size", "FEAT.0.size",
+                  {"FEAT.0.size": u32(262145)}),
+        text_case("text_vocabulary_size_max", f"{vocabulary} size", "FEAT.0.size", {"FEAT.0.size": u32(0xFFFFFFFF)}),
+        text_case("text_vocabulary_size_beyond_bytes", f"{vocabulary} size", "FEAT.0.size",
+                  {"FEAT.0.size": u32(1000)}),
+        text_case("text_vocabulary_size_one_too_few", "FEAT section", "FEAT.0.entry.4", {"FEAT.0.size": u32(4)}),
+        text_case("text_unk_id_out_of_range", f"{vocabulary} UNK id", "FEAT.0.unk", {"FEAT.0.unk": u32(5)}),
+        text_case("text_unk_id_max", f"{vocabulary} UNK id", "FEAT.0.unk", {"FEAT.0.unk": u32(0xFFFFFFFF)}),
+        text_case("text_unk_id_names_a_word", f"{vocabulary} entry 0", "FEAT.0.entry.0", {"FEAT.0.unk": u32(1)}),
+        entry("text_entry_duplicate", 3, text("win")),
+        entry("text_entry_upper_case", 2, text("Money")),
+        entry("text_entry_two_words", 2, text("money now")),
+        entry("text_entry_punctuation", 1, text("win!")),
+        entry("text_entry_curly_apostrophe", 4, text("don’t")),
+        entry("text_entry_decomposed_accent", 1, text("café")),
+        entry("text_entry_emoji", 1, text("😀")),
+        entry("text_unk_is_a_token", 0, text("unk")),
+        entry("text_entry_not_utf8", 1, text(b"w\xffn"), delta=4 + 1),
+        entry("text_entry_nul", 1, text("w\x00n"), delta=4 + 1),
+        entry("text_entry_empty", 1, u32(0), field=f"{vocabulary} entry 1 length"),
+        entry("text_entry_over_cap", 1, text("w" * 1025), field=f"{vocabulary} entry 1 length"),
+        entry("text_entry_past_section", 4, u32(500) + b"don't", delta=4),
+        text_case("text_after_a_numeric_feature", "feature 1 ('message') kind", "FEAT.0.name",
+                  {"FEAT.count": u32(2), "FEAT.0.name": first + text("message")}, delta=len(first) + 11),
+        text_case("text_embedding_size_not_vocabulary", "layer 0 num_embeddings", "LAYR.0.in", {"LAYR.0.in": u32(4)}),
+        text_case("text_embedding_dim_0", "layer 0 embedding_dim", "LAYR.0.dim", {"LAYR.0.dim": u32(0)}),
+        text_case("text_embedding_weight_nan", "layer 0 weight[14]", "LAYR.0.weight",
+                  {"LAYR.0.weight": f32s([0.0] * 14 + [NAN])}, delta=56),
+        text_case("text_embedding_huge", "layer 0 weight", "LAYR.0.dim", {"LAYR.0.dim": u32(0xFFFFFFFF)}, delta=4),
+        text_case("text_first_layer_linear", "layer 0 tag", "LAYR.0", {"LAYR.0": u8(0)}),
+        text_case("text_no_mean_pool", "layer 1 tag", "LAYR.2", no_pool),
+        text_case("text_mean_pool_twice", "layer 2 tag", "LAYR.1.features",
+                  {"LAYR.1.features": u32(3) + u8(3) + u32(3)}, delta=4),
+        text_case("text_mean_pool_width", "layer 1 features", "LAYR.1.features", {"LAYR.1.features": u32(4)}),
+        text_case("text_ends_in_a_sequence", "layers", "LAYR.count",
+                  {"LAYR.count": u32(1), **{label: b"" for label, _ in mean_pool(1, 3) + linear(2, 3, 2)
+                                            + activation(3, 4)}}),
+        case("text_mean_pool_in_a_model_of_numbers", "layer 1 tag", "LAYR.1", {"LAYR.1": u8(3)}),
+        case("text_embedding_in_a_model_of_numbers", "layer 0 tag", "LAYR.0", {"LAYR.0": u8(2)}),
+    ]
+
+
 def corpus():
     """Every named v3 case."""
     return _section_cases() + _feature_count_cases() + _text_cases() + _feature_cases() + _target_cases() \
-        + _layer_cases()
+        + _layer_cases() + _vocabulary_cases()

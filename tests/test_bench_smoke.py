@@ -187,3 +187,23 @@ def test_browser_section_compares_the_finf_page_with_bare_pyodide(tmp_path):
     saved = re.search(r"\| finf page, then saved for offline use by its service worker, everything \| ([0-9,]+) \|",
                       text)
     assert saved and int(saved.group(1).replace(",", "")) > 0  # the service worker fetched the site to keep it
+
+
+def test_text_section_compares_with_count_vectorizer_on_a_corpus_made_here(tmp_path):
+    import csv
+
+    from test_train_text import corpus
+
+    sms = tmp_path / "sms.csv"
+    with open(sms, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("label", "message"), *(corpus(rows=300))])
+    out = tmp_path / "BENCHMARKS.md"
+    command = [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--rounds", "1", "--out", str(out),
+               "--only", "text", "--sms", str(sms)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = out.read_text(encoding="utf-8")
+    text = section(report, 9)
+    assert "| CountVectorizer + LogisticRegression |" in text and "| finf, 20-word message |" in text
+    assert "the model file predicts every validation message as the trained model does (60 messages)" in text
+    assert "| 9 | text: one 20-word message, µs |" in report

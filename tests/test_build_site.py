@@ -16,7 +16,7 @@ BUILD_SITE = ROOT / "scripts" / "build_site.py"
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
 PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
               "snapshot.js", "glue.py"}
-VIEW_FILES = {"dom.js", "inputs.js", "results.js"}  # web/view/: the page's parts
+VIEW_FILES = {"dom.js", "inputs.js", "results.js", "text.js"}  # web/view/: the page's parts
 
 
 def run_build(*args):
@@ -216,3 +216,18 @@ def test_exchange_swaps_two_directories_in_one_step(tmp_path):
         pytest.skip("this system has no renameat2 RENAME_EXCHANGE; swap_in renames twice instead")
     assert (out / "which").read_text(encoding="utf-8") == "new"
     assert (new / "which").read_text(encoding="utf-8") == "out"
+
+
+@pytest.mark.parametrize(("examples", "message"), [
+    ('["Win a prize"]', "--examples are texts, for a text model; this one takes numeric features"),
+    ('{"a": 1}', "expected a JSON list of 1 to 20 texts"),
+    ('["ok", 5]', "expected a JSON list of 1 to 20 texts"),
+    ("[not json", "cannot read the examples"),
+])
+def test_examples_are_refused_in_words(tmp_path, engine_wheel, examples, message):
+    path = tmp_path / "examples.json"
+    path.write_text(examples, encoding="utf-8")
+    result = run_build("--model", GOLDEN / "iris.bin", "--out", tmp_path / "site", "--wheel", engine_wheel,
+                       "--no-snapshot", "--examples", path)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (tmp_path / "site").exists()

@@ -36,9 +36,11 @@ def regressor():
 
 
 def test_load_model_reports_the_task_and_shape(golden_loaded, tmp_path):
-    assert golden_loaded == {"task": "classification", "n_features": 4, "n_outputs": 3, "categories": [None] * 4}
+    assert golden_loaded == {"task": "classification", "n_features": 4, "n_outputs": 3, "categories": [None] * 4,
+                             "kinds": ["numeric"] * 4, "explainable": False}
     assert load(tmp_path, finf.dumps(regressor())) == {"task": "regression", "n_features": 2, "n_outputs": 1,
-                                                       "categories": [["red", "green"], None]}
+                                                       "categories": [["red", "green"], None],
+                                                       "kinds": ["categorical", "numeric"], "explainable": False}
 
 
 def test_load_model_names_the_file_it_refuses(tmp_path):
@@ -64,7 +66,8 @@ def test_predict_takes_category_names_and_null_for_missing(tmp_path):
     """A row as the page sends it: numbers, category names, null where the model fills the value."""
     data = (GOLDEN / "penguins-small.bin").read_bytes()
     assert load(tmp_path, data) == {"task": "classification", "n_features": 3, "n_outputs": 3,
-                                    "categories": [["Biscoe", "Dream", "Torgersen"], None, ["female", "male"]]}
+                                    "categories": [["Biscoe", "Dream", "Torgersen"], None, ["female", "male"]],
+                                    "kinds": ["categorical", "numeric", "categorical"], "explainable": False}
     model = finf.load(data)
     rows = [["Dream", 40.5, "female"], [None, 40.5, "male"], ["Torgersen", None, None], ["Biscoe", 59.75, "male"]]
     for row in rows:
@@ -93,3 +96,19 @@ def test_reseed_sets_the_random_state():
     assert random.random() == first
     glue.reseed("01ff" * 8)
     assert random.random() != first
+
+
+def test_predict_text_gives_probabilities_and_each_word_in_utf16_units(tmp_path):
+    import hostile_v3
+
+    loaded = load(tmp_path, hostile_v3.VALID_TEXT)
+    assert (loaded["kinds"], loaded["explainable"], loaded["categories"]) == (["text"], True, [None])
+    model = finf.load(hostile_v3.VALID_TEXT)
+    text = "😀 WIN money, don’t wait"  # the emoji is 2 UTF-16 units in JavaScript, 1 code point in Python
+    answer = json.loads(glue.predict_text(json.dumps(text)))
+    assert answer["probabilities"] == model.predict_proba(text)
+    starts = [start for start, _, _ in answer["words"]]
+    assert starts == [3, 7, 14, 20]  # "WIN" after "😀 ", counted as JavaScript counts
+    best = model.predict(text)
+    assert [push for _, _, push in answer["words"]] == [s[best] - s[1 - best] for _, s in model.explain(text)]
+    assert json.loads(glue.predict_text(json.dumps(5)))["error"].startswith("the engine refused the input:")

@@ -278,3 +278,59 @@ def test_embedding_matches_torch(torch):
     (theirs(torch.tensor(ids)) * torch.tensor(r)).sum().backward()
     np.testing.assert_allclose(out, theirs(torch.tensor(ids)).detach().numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)
     np.testing.assert_allclose(ours.weight_grad, theirs.weight.grad.numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)
+
+
+# --- text: MeanPool and TextClassifier ------------------------------------------------------------------------
+
+LENGTHS = np.array([3, 1, 0, 2])  # the third sequence is empty: its mean is the zero vector
+
+
+def test_mean_pool_gradient_matches_finite_differences_with_an_empty_sequence():
+    pool = nn.MeanPool()
+    x = away_from_zero((4, 3, 2))
+    r = np.random.default_rng(0).normal(size=(4, 2))
+
+    def loss():
+        return float((pool.forward(x, LENGTHS) * r).sum())
+
+    out = pool.forward(x, LENGTHS)
+    np.testing.assert_allclose(out[0], x[0].mean(axis=0))
+    np.testing.assert_array_equal(out[2], [0.0, 0.0])
+    np.testing.assert_allclose(pool.backward(r.copy()), numeric_grad(loss, x), rtol=RTOL, atol=ATOL)
+
+
+def test_text_classifier_gradients_match_finite_differences():
+    network = nn.TextClassifier(6, 3, (4,), 2, "tanh", np.random.default_rng(0), init_std=1.0)
+    ids = np.array([[1, 5, 5], [2, 0, 0], [0, 0, 0], [3, 4, 0]])  # padded with 0 past each length
+    r = np.random.default_rng(1).normal(size=(4, 2))
+
+    def loss():
+        return float((network.forward((ids, LENGTHS)) * r).sum())
+
+    network.forward((ids, LENGTHS))
+    network.backward(r.copy())
+    analytic = network.flat_grad.copy()
+    np.testing.assert_allclose(analytic, numeric_grad(loss, network.flat), rtol=RTOL, atol=ATOL)
+    assert not network.embedding.weight_grad[0].any()  # id 0 appears only as padding: no gradient
+
+
+def test_text_classifier_matches_torch_embedding_bag(torch):
+    ours = nn.TextClassifier(6, 3, (), 2, rng=np.random.default_rng(0), init_std=1.0)
+    ids = np.array([[1, 5, 5], [2, 0, 0], [3, 4, 1]])
+    lengths = np.array([3, 1, 2])
+    bag = torch.nn.EmbeddingBag(6, 3, mode="mean", dtype=torch.float64)
+    linear = torch.nn.Linear(3, 2, dtype=torch.float64)
+    with torch.no_grad():
+        bag.weight.copy_(torch.tensor(ours.embedding.weight))
+        linear.weight.copy_(torch.tensor(ours.mlp[0].weight))
+        linear.bias.copy_(torch.tensor(ours.mlp[0].bias))
+    flat = torch.tensor(np.concatenate([row[:n] for row, n in zip(ids, lengths, strict=True)]))
+    offsets = torch.tensor(np.concatenate([[0], np.cumsum(lengths)[:-1]]))
+    r = np.random.default_rng(5).normal(size=(3, 2))
+    out = ours.forward((ids, lengths))
+    ours.backward(r.copy())
+    theirs = linear(bag(flat, offsets))
+    (theirs * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(out, theirs.detach().numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)
+    np.testing.assert_allclose(ours.embedding.weight_grad, bag.weight.grad.numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)
+    np.testing.assert_allclose(ours.mlp[0].weight_grad, linear.weight.grad.numpy(), rtol=TORCH_TOL, atol=TORCH_TOL)

@@ -78,3 +78,10 @@ def test_demo_rejects_a_bad_port():
                             capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert "--port expects a number" in result.stderr
+
+
+def test_demo_rejects_an_unknown_model():
+    result = subprocess.run([str(ROOT / "scripts" / "demo"), "--model", "penguins"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 2
+    assert "--model expects iris or spam, got 'penguins'" in result.stderr

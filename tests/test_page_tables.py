@@ -233,7 +233,7 @@ CARD_PROBLEMS = {
     "default-not-a-category": (lambda c: c["features"][0].update(default="Atlantis"),
                                "features[0].default must be one of its categories"),
     "unknown-kind": (lambda c: c["features"][1].update(kind="ordinal"),
-                     'features[1].kind must be "numeric" or "categorical", not "ordinal"'),
+                     'features[1].kind must be "numeric", "categorical" or "text", not "ordinal"'),
     "min-above-max": (lambda c: c["features"][1].update(min=60, max=30), "features[1]: min (60) must not be above max"),
     "regression-without-range": (lambda c: c.update(task="regression"), "target_values must be"),
 }

@@ -23,7 +23,8 @@ def load_model(path, name):
     # The categories too, so the worker can check the card's against the model's (null for a numeric feature).
     categories = [list(f.categories) if f.kind == "categorical" else None for f in model.features]
     return json.dumps({"task": model.task, "n_features": model.n_features, "n_outputs": model.n_outputs,
-                       "categories": categories})
+                       "categories": categories, "kinds": [f.kind for f in model.features],
+                       "explainable": model.explainable})
 
 
 def predict(values_json):
@@ -38,6 +39,40 @@ def predict(values_json):
         return json.dumps({"probabilities": model.predict_proba(row)})
     except ValueError as error:
         return json.dumps({"error": f"the engine refused the input: {error}"})
+
+
+def predict_text(text_json):
+    """A text model's prediction as JSON: {"probabilities", "words"}, or the refusal.
+
+    words, for a model that explains itself (else []): per word of the text, [start, end, push], start and
+    end in UTF-16 code units as JavaScript indexes strings, push what the word added to the predicted class's
+    logit minus the mean of what it added to the others' (> 0: toward the predicted class).
+    """
+    try:
+        text = json.loads(text_json)
+        probabilities = model.predict_proba(text)
+        return json.dumps({"probabilities": probabilities, "words": _words(text, probabilities)})
+    except ValueError as error:
+        return json.dumps({"error": f"the engine refused the input: {error}"})
+
+
+def _words(text, probabilities):
+    if not model.explainable:
+        return []
+    best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    others = len(probabilities) - 1
+    words, at, units = [], 0, 0
+    for (start, end), (_, shares) in zip(model.spans(text), model.explain(text), strict=True):
+        units += _utf16(text[at:start])
+        length = _utf16(text[start:end])
+        push = shares[best] - (sum(shares) - shares[best]) / others
+        words.append([units, units + length, push])
+        at, units = end, units + length
+    return words
+
+
+def _utf16(text):
+    return len(text.encode("utf-16-le")) // 2
 
 
 def reseed(seed_hex):

@@ -14,6 +14,7 @@
 import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
 import { element, percent } from "./view/dom.js";
 import { resultsFor } from "./view/results.js";
+import { buildTextInputs, withWords } from "./view/text.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
 
@@ -68,7 +69,8 @@ function targetName(c) {
 function showTitles(c) {
   const target = targetName(c);
   const numeric = c.features.every((f) => f.kind === "numeric");
-  const from = plural(c.features.length, numeric ? "measurement" : "feature");
+  const text = c.features[0].kind === "text" ? c.features[0].label || c.features[0].name : null;
+  const from = text ?? plural(c.features.length, numeric ? "measurement" : "feature");
   const summary = `Predicting ${target} from ${from}`;
   document.title = `${summary} · finf`;
   document.querySelector('meta[name="description"]').content =
@@ -100,11 +102,15 @@ function describeCard(c) {
 
 function onCard(c) {
   showTitles(c);
-  document.querySelector(".panels").classList.toggle("compact", isCompact(c.features));
-  inputs = buildInputs(form, c.features, request);
+  const text = c.features[0].kind === "text";
+  document.querySelector(".panels").classList.toggle("compact", !text && isCompact(c.features));
+  document.querySelector(".panels").classList.toggle("text", text);
+  inputs = text ? buildTextInputs(form, c.features[0], request, c.examples ?? [])
+    : buildInputs(form, c.features, request);
   results = resultsFor(c, {
     prediction, bars: document.getElementById("bars"), position: document.getElementById("position"),
   });
+  if (text) results = withWords(results, inputs[0], c.classes, resultPanel);
   describeCard(c);
   keepFocusInView();
 }

@@ -10,11 +10,14 @@
 //                         {type: "ready", timings}             the engine answers predictions from now on
 //                         {type: "result", id, probabilities}  a classifier's answer, in the card's class order
 //                         {type: "result", id, value}          a regressor's answer, in the target's units
+//                         {type: "result", id, probabilities, words}  a text model's answer; words: [start, end,
+//                                                              push] per word (see glue.predict_text), or []
 //                         {type: "error", text}                anything that went wrong, in words
 // Messages from the page: {type: "predict", id, values}        values in the card's feature order: a number for
 //                                                              a numeric feature; a category name for a
 //                                                              categorical one, or null (missing) where the
-//                                                              card gives it a fill value
+//                                                              card gives it a fill value; a text model's one
+//                                                              value is its text
 
 import { SnapshotError, readSnapshot, restore } from "./snapshot.js";
 
@@ -92,8 +95,13 @@ function checkCard(card, name) {
     if (f.kind === undefined) f.kind = "numeric";  // cards from before kinds: numeric features alone
     if (f.kind === "numeric") checkNumeric(f, where, problem);
     else if (f.kind === "categorical") checkCategorical(f, where, problem);
-    else problem(`${where}.kind must be "numeric" or "categorical", not ${JSON.stringify(f.kind)}`);
+    else if (f.kind === "text") checkText(f, card, where, problem);
+    else problem(`${where}.kind must be "numeric", "categorical" or "text", not ${JSON.stringify(f.kind)}`);
   });
+  if (card.examples !== undefined &&
+      !(Array.isArray(card.examples) && card.examples.length <= 20 && card.examples.every(isString))) {
+    problem("examples must be a list of at most 20 texts");
+  }
   if (card.task === "classification") {
     if (!Array.isArray(card.classes) || card.classes.length === 0) problem("classes must be a non-empty list");
     card.classes.forEach((c, i) => { if (!isString(c)) problem(`classes[${i}] must be a string`); });
@@ -126,6 +134,12 @@ function checkCategorical(f, where, problem) {
   if (!categories.includes(f.default)) problem(`${where}.default must be one of its categories`);
   if (f.fill === undefined) f.fill = null;
   if (f.fill !== null && !categories.includes(f.fill)) problem(`${where}.fill must be one of its categories or null`);
+}
+
+function checkText(f, card, where, problem) {
+  if (card.features.length !== 1) problem(`${where}: a text feature must be the model's only feature`);
+  if (!Number.isInteger(f.vocabulary_size) || f.vocabulary_size < 2) problem(`${where}.vocabulary_size must be >= 2`);
+  if (typeof f.explainable !== "boolean") problem(`${where}.explainable must be true or false`);
 }
 
 async function sha256Hex(bytes) {
@@ -324,6 +338,9 @@ async function checkModel(card, modelBytes, glue, pyodide) {
       `${card.features.length} features and ${what}.`);
   }
   card.features.forEach((f, i) => {
+    if ((loaded.kinds[i] === "text") !== (f.kind === "text")) {
+      throw new LoadError(`The model takes ${loaded.kinds[i]} for ${f.name}, but its card says ${f.kind}.`);
+    }
     const categories = loaded.categories[i];
     const same = f.kind === "categorical"
       ? categories !== null && categories.join("\n") === f.categories.join("\n") : categories === null;
@@ -369,7 +386,7 @@ async function start() {
   await checkModel(cardValue, modelBytes, glue, pyodide);
   lap("model_ms", since);
   lap("total_ms", t0);
-  engine = { predict: glue.predict };
+  engine = { predict: glue.predict, predictText: glue.predict_text };
   post({ type: "ready", timings });
 }
 
@@ -390,7 +407,13 @@ function checkValues(values) {
   return null;
 }
 
+const MAX_TEXT_CHARS = 100000;  // far more than a message; the engine reads the first 512 words of a text
+
 function checkValue(v, f) {
+  if (f.kind === "text") {
+    if (!isString(v)) return `${JSON.stringify(v)} is not a text`;
+    return v.length <= MAX_TEXT_CHARS ? null : `the text is ${v.length} characters long, over ${MAX_TEXT_CHARS}`;
+  }
   if (f.kind === "categorical") {
     if (v === null) return f.fill === null ? "a value is needed (the model has no fill for it)" : null;
     return f.categories.includes(v) ? null : `${JSON.stringify(v)} is not one of its categories`;
@@ -411,12 +434,15 @@ function predict({ id, values }) {
     fail(`Input rejected: ${problem}.`);
     return;
   }
-  const answer = JSON.parse(engine.predict(JSON.stringify(values)));
+  const text = features[0].kind === "text";
+  const answer = JSON.parse(text ? engine.predictText(JSON.stringify(values[0])) : engine.predict(JSON.stringify(values)));
   if (answer.error) {
     fail(answer.error);
     return;
   }
-  if (task === "regression") {
+  if (text) {
+    post({ type: "result", id, probabilities: answer.probabilities, words: answer.words });
+  } else if (task === "regression") {
     post({ type: "result", id, value: answer.value });
   } else {
     post({ type: "result", id, probabilities: answer.probabilities });

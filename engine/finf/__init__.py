@@ -5,9 +5,11 @@ from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from ._api import dumps, load
 from ._errors import FormatError
 from ._features import CategoricalFeature, Classification, NumericFeature, Regression
-from ._layers import Linear, Normalizer
+from ._layers import Embedding, Linear, MeanPool, Normalizer
 from ._model import Model
 from ._registry import LAYER_KINDS
+from ._text import TextFeature
+from ._tokens import Vocabulary
 from .format import SUPPORTED_VERSIONS
 
 __version__ = "0.1.0"
@@ -17,9 +19,11 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "CategoricalFeature",
     "Classification",
+    "Embedding",
     "FormatError",
     "Identity",
     "Linear",
+    "MeanPool",
     "Model",
     "Normalizer",
     "NumericFeature",
@@ -28,6 +32,8 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TextFeature",
+    "Vocabulary",
     "dumps",
     "format",
     "load",

@@ -15,6 +15,7 @@ class Activation:
     """Base class: an activation is known by its kind alone and has no parameters."""
 
     tag = TAG
+    takes = gives = "values"
     kind = ""
 
     @staticmethod

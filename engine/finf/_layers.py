@@ -1,4 +1,4 @@
-"""Layers with parameters: Linear, Embedding, and the Normalizer of v2 files.
+"""Layers: Linear, Embedding and MeanPool, and the Normalizer of v2 files.
 
 A layer kind knows its tag, how its parameters are read from a file (read) and written
 (write), its output width and its forward pass (__call__); _registry lists the kinds.
@@ -34,6 +34,7 @@ class Linear:
     """
 
     tag = 0
+    takes = gives = "values"  # what it reads and what it gives: see _registry.SHAPES
     out_features_at = 5  # bytes from the tag to u32 out_features, for messages about the output width
 
     def __init__(self, in_features, out_features, weight, bias):
@@ -99,6 +100,7 @@ class Embedding:
     """
 
     tag = 2
+    takes, gives = "tokens", "sequence"
     out_features_at = 5  # bytes from the tag to u32 embedding_dim
 
     def __init__(self, num_embeddings, embedding_dim, weight):
@@ -149,3 +151,52 @@ class Embedding:
 
     def __repr__(self):
         return f"Embedding(num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim})"
+
+
+class MeanPool:
+    """The mean of a sequence of vectors, one vector out; the zero vector for an empty sequence (a text of no words).
+
+    In a file: tag 3, u32 features, the width of each vector (the Embedding's embedding_dim before it).
+    """
+
+    tag = 3
+    takes, gives = "sequence", "values"
+
+    def __init__(self, features):
+        self.features = features
+        if not (isinstance(features, int) and features >= 1):
+            raise ValueError(f"features must be a whole number >= 1, not {features!r}")
+
+    @classmethod
+    def read(cls, cursor, i, width, source):
+        start = cursor.offset
+        features = cursor.u32(f"layer {i} features")
+        if features != width:
+            cursor.fail(f"layer {i} features", f"{width} ({source})", features, start)
+        return cls(features)
+
+    def write(self):
+        return _io.pack_u32(self.features)
+
+    def out_width(self, width):
+        return width
+
+    def parameters(self):
+        return []
+
+    def describe(self):
+        return "MeanPool"
+
+    def __call__(self, rows):
+        if not rows:
+            return [0.0] * self.features
+        n = len(rows)
+        return [_ops.add_up(column) / n for column in zip(*rows, strict=True)]
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.features == self.features
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"MeanPool(features={self.features})"

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from . import _fast, _ops, _registry, _rows, format
+from . import _fast, _ops, _registry, _rows, _text, format
 from ._features import Classification, NumericFeature
 from ._layers import Normalizer
 
@@ -24,11 +24,19 @@ class Model:
         self._regressor = self.target.task == "regression"
         self.layers = list(layers)
         self.n_features = len(self.features)
-        self.n_outputs = _registry.check_layers(self.layers, sum(f.width for f in self.features))
+        texts = sum(f.kind == "text" for f in self.features)
+        if texts and self.n_features > 1:
+            raise ValueError("a text feature must be the model's only feature")
+        width = sum(f.width for f in self.features)
+        self.n_outputs = _registry.check_layers(self.layers, width, "tokens" if texts else "values")
+        self._text = _text.TextPlan(self.features[0], self.layers) if texts else None
         if self.target.n_outputs() not in (None, self.n_outputs):
             raise ValueError(f"the layers give {self.n_outputs} outputs but the target has {self.target.n_outputs()}")
         # The version of the file the model was read from; for a model built in memory, the one dumps() writes.
         self.version = version or (2 if format.v2_loses_nothing(self) else 3)
+        if self._text is not None:  # a string in: see _text.py
+            self._plain, self._encoded, self._rows, self._steps = False, None, None, None
+            return
         # Rows of finite floats in feature order go straight to the fast path when no feature needs encoding.
         self._plain = all(type(f) is NumericFeature and f.fill is None for f in self.features)
         columns = [column for feature in self.features for column in feature.columns()]
@@ -49,21 +57,35 @@ class Model:
 
     @property
     def normalizer(self):
-        """The per-column (mean, std) that standardizes the encoded row (one-hot columns: 0, 1)."""
+        """The per-column (mean, std) that standardizes the encoded row (one-hot columns: 0, 1); None for text."""
         return self._encoded
+
+    @property
+    def text(self):
+        """True for a model of one text feature, whose rows are strings."""
+        return self._text is not None
+
+    @property
+    def explainable(self):
+        """True for a text model without hidden layers: explain() gives each word's exact share of the logits."""
+        return self._text is not None and self._text.folded
 
     def parameters(self):
         """All weights and biases, layer by layer, as flat lists."""
         return [p for layer in self.layers for p in layer.parameters()]
 
     def encode(self, row):
-        """The raw values the network's first layer reads: numbers as they are (missing ones filled), one-hots."""
+        """The raw values the network's first layer reads: numbers as they are (missing ones filled), one-hots;
+        for a text model, its words' ids."""
+        if self._text is not None:
+            return self.features[0].vocabulary.ids(_text.text_of(self.features[0], row))
         values = self._values(row)
         return [v for feature, value in zip(self.features, values, strict=True) for v in feature.encode(value)]
 
     def forward(self, x):
         """The reference forward pass over an encoded row: standardize, then each layer in turn."""
-        x = self._encoded(x)
+        if self._encoded is not None:
+            x = self._encoded(x)
         for layer in self.layers:
             x = layer(x)
         return x
@@ -89,7 +111,24 @@ class Model:
         """predict for each row of an iterable of rows."""
         return [self.predict(row) for row in rows]
 
+    def explain(self, text):
+        """Each word of a text model's input and what it adds to each class's logit: [(token, [per class])].
+
+        Only for a model without hidden layers, whose logits are the last Linear's bias plus these, exactly.
+        """
+        if self._text is None:
+            raise TypeError("explain: this model does not take text")
+        return self._text.explain(_text.text_of(self.features[0], text))
+
+    def spans(self, text):
+        """(start, end) in text of each word explain() lists, in order: for showing the words where they are."""
+        if self._text is None:
+            raise TypeError("spans: this model does not take text")
+        return self._text.spans(_text.text_of(self.features[0], text))
+
     def _run(self, row):
+        if self._text is not None:
+            return self._text.run(_text.text_of(self.features[0], row))
         if self._rows is not None:  # categories or fill values: see _rows.py
             read, first_steps, steps = self._rows
             if type(row) not in (list, tuple) or len(row) != self.n_features:

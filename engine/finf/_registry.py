@@ -2,20 +2,24 @@
 
 Every kind has: tag (its byte in a file), read(cursor, i, width, source) -> layer, write() -> bytes
 after the tag, out_width(width), parameters() -> flat lists, describe() -> its name in PyTorch's
-words, and __call__ (its forward pass on a list of floats). A new kind is one entry here.
+words, __call__ (its forward pass), and takes and gives: the shape of what it reads and what it returns,
+one of SHAPES. Layers chain only where one gives what the next takes: a model of numbers starts from
+"values", a model of text from "tokens" (so an Embedding only follows a text input), and every model
+ends in "values". A new kind is one entry here.
 """
 
 from . import _io
 from ._activations import Activation
-from ._layers import Linear
+from ._layers import Embedding, Linear, MeanPool
 
 MAX_LAYERS = 1024
-LAYER_KINDS = {kind.tag: kind for kind in (Linear, Activation)}
+LAYER_KINDS = {kind.tag: kind for kind in (Linear, Activation, Embedding, MeanPool)}
+SHAPES = {"values": "a vector of values", "tokens": "token ids", "sequence": "a sequence of vectors"}
 _SMALLEST_LAYER = 2  # bytes: an activation's tag and kind
 
 
-def read_layers(cursor, width, source, outputs=None):
-    """A u32 layer count, then that many layers, the first taking width inputs (named by source).
+def read_layers(cursor, width, source, outputs=None, shape="values"):
+    """A u32 layer count, then that many layers, the first taking width inputs (named by source) of shape.
 
     outputs, if given, is (n, why): the last layer must give n outputs, or the error names its out_features.
     """
@@ -28,13 +32,20 @@ def read_layers(cursor, width, source, outputs=None):
         if tag not in LAYER_KINDS:
             known = " or ".join(f"{t} ({kind.__name__})" for t, kind in LAYER_KINDS.items())
             cursor.fail(f"layer {i} tag", known, tag, tag_offset)
-        layer = LAYER_KINDS[tag].read(cursor, i, width, source)
-        if layer.out_width(width) != width or hasattr(layer, "out_features"):
+        kind = LAYER_KINDS[tag]
+        if kind.takes != shape:
+            cursor.fail(f"layer {i} tag", f"a layer that takes {SHAPES[shape]}",
+                        f"{tag} ({kind.__name__}), which takes {SHAPES[kind.takes]}", tag_offset)
+        layer = kind.read(cursor, i, width, source)
+        shape = kind.gives
+        if hasattr(layer, "out_features_at"):
             width, source = layer.out_width(width), f"layer {i} out_features"
             source_at = tag_offset + layer.out_features_at
         layers.append(layer)
     if not any(layer.parameters() for layer in layers):
         cursor.fail("layers", "at least one Linear layer", "none", start)
+    if shape != "values":
+        cursor.fail("layers", f"a last layer that gives {SHAPES['values']}", SHAPES[shape], start)
     if outputs is not None and width != outputs[0]:
         cursor.fail(source, f"{outputs[0]} ({outputs[1]})", width, source_at)
     return tuple(layers)
@@ -51,15 +62,20 @@ def write_layers(layers):
     return b"".join(parts)
 
 
-def check_layers(layers, width):
-    """The output width of layers applied to width inputs; ValueError if their shapes do not chain."""
+def check_layers(layers, width, shape="values"):
+    """The output width of layers applied to width inputs of shape; ValueError if their shapes do not chain."""
     if not any(layer.parameters() for layer in layers):
         raise ValueError("a model needs at least one Linear layer")
     for layer in layers:
         kind = LAYER_KINDS.get(getattr(layer, "tag", None))
         if kind is None or not isinstance(layer, kind):
             raise ValueError(f"{layer!r} is not a layer finf can store")
-        if getattr(layer, "in_features", width) != width:
+        if kind.takes != shape:
+            raise ValueError(f"{layer!r} takes {SHAPES[kind.takes]}, not {SHAPES[shape]}")
+        expected = getattr(layer, "in_features", getattr(layer, "num_embeddings", getattr(layer, "features", width)))
+        if expected != width:
             raise ValueError(f"{layer!r} does not follow a layer of width {width}")
-        width = layer.out_width(width)
+        width, shape = layer.out_width(width), kind.gives
+    if shape != "values":
+        raise ValueError(f"a model's last layer gives {SHAPES['values']}, not {SHAPES[shape]}")
     return width

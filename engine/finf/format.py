@@ -25,11 +25,19 @@ Version 3: named features of any kind, a classifier or a regressor
 
     FEAT    u32 F, the number of features (1..MAX_FEATURES), then per feature:
               text name (names are unique)
-              u8 kind: 0 numeric, 1 categorical
+              u8 kind: 0 numeric, 1 categorical, 2 text
               u8 flags: bit 0 HAS_FILL (a fill value follows); other bits 0
               numeric:     f32 mean, f32 std (> 0), [f32 fill]
               categorical: u32 C (1..MAX_CATEGORIES), C texts (unique, in one-hot
                            order), [u32 fill, the index of a category]
+              text:        (flags 0) the vocabulary: text tokenizer name, u32
+                           tokenizer version (a pair in TOKENIZERS: "words" 1),
+                           u32 V (2..MAX_VOCABULARY), u32 UNK id (< V), then V
+                           texts in id order, unique: every one but UNK's is a
+                           token the tokenizer gives for that text alone, UNK's
+                           one it never gives (finf writes "<unk>"). The
+                           tokenizer is specified in finf._tokens. A text
+                           feature is its model's only feature.
     TRGT    text name, u8 task, then
               task 0, classification: u32 K (2..MAX_CLASSES), K texts (unique class names)
               task 1, regression:     f32 mean, f32 std (> 0); prediction = output * std + mean
@@ -43,6 +51,9 @@ Version 3: named features of any kind, a classifier or a regressor
     encoded over its C categories. A missing value (None or NaN) takes the
     feature's fill (before standardizing) or is refused when it has none. The
     network's output has K values (classification) or 1 (regression).
+    A text feature's input is instead the ids of its words (UNK's for a word
+    not in the vocabulary): token ids, which only an Embedding takes, and the
+    input width is V.
 
 The layer list (both versions)
     4       u32 L, number of layers (1..MAX_LAYERS), then L layers, each a u8
@@ -54,12 +65,23 @@ The layer list (both versions)
                         f32 bias[out_features]
     tag 1, Activation   u8 kind: 0 Identity, 1 ReLU, 2 Sigmoid, 3 Tanh,
                         4 Softmax
+    tag 2, Embedding    u32 num_embeddings (= the input width V), u32
+                        embedding_dim (>= 1), f32 weight[V][embedding_dim]:
+                        token ids in, the sequence of their rows out
+    tag 3, MeanPool     u32 features (= the width of its input): a sequence
+                        in, the mean of its vectors out (zeros for none)
+
+    Linear and Activation take a vector of values and give one. The layers
+    chain by shape (finf._registry): a model of numbers starts from a vector
+    of values; a text model from token ids, so its first layer is an
+    Embedding, and its next a MeanPool; every model ends with a vector.
 
 The file ends exactly after the last layer and is at most MAX_FILE_BYTES long.
-Weights, biases and every f32 are finite. There is at least one Linear; the
-first Linear's in_features equals the input width (v2: the number of
-normalizer pairs; v3: the encoded row's width), and each Linear's in_features
-equals the previous Linear's out_features.
+Weights, biases and every f32 are finite. There is at least one layer with
+parameters. The first layer's input (a Linear's in_features, an Embedding's
+num_embeddings) is the input width (v2: the number of normalizer pairs; v3:
+the encoded row's width, or V), and each layer's input is the width the one
+before it gives (a Linear's out_features, an Embedding's embedding_dim).
 
 The reader is a forward-only cursor: it checks every count and length against
 the bytes that are left, and against its cap, before it reads or allocates,
@@ -82,7 +104,6 @@ from ._errors import FormatError
 from ._features import (
     CATEGORICAL,
     CLASSIFICATION,
-    FEATURE_KINDS,
     HAS_FILL,
     MAX_CATEGORIES,
     NUMERIC,
@@ -91,11 +112,15 @@ from ._features import (
     NumericFeature,
     Regression,
 )
+from ._features import FEATURE_KINDS as _TABLE_KINDS
 from ._io import MAX_FILE_BYTES, MAX_TEXT_BYTES, NUMBER_PATTERN, check_file_size, format_number
+from ._text import TextFeature
+from ._tokens import MAX_VOCABULARY, TOKENIZERS
 
 __all__ = [
     "MAGIC", "SUPPORTED_VERSIONS", "SECTIONS", "MAX_FILE_BYTES", "MAX_TEXT_BYTES", "MAX_NORMALIZER_BYTES",
-    "MAX_FEATURES", "MAX_CLASSES", "MAX_LAYERS", "MAX_CATEGORIES", "NUMBER_PATTERN", "ModelRecord", "decode",
+    "MAX_FEATURES", "MAX_CLASSES", "MAX_LAYERS", "MAX_CATEGORIES", "MAX_VOCABULARY", "TOKENIZERS",
+    "NUMBER_PATTERN", "ModelRecord", "decode",
     "encode", "check_file_size", "format_number", "float32", "FormatError",
 ]
 
@@ -108,6 +133,9 @@ MAX_NORMALIZER_BYTES = 256 * 1024  # about 13,000 features at 20 bytes a pair
 MAX_FEATURES = 16384
 MAX_CLASSES = 65536
 MAX_LAYERS = _registry.MAX_LAYERS
+TEXT = 2  # the kind byte of a text feature
+FEATURE_KINDS = {**_TABLE_KINDS, TEXT: TextFeature}
+_KIND_NAMES = f"{NUMERIC} (numeric), {CATEGORICAL} (categorical) or {TEXT} (text)"
 float32 = _io.float32
 
 _SMALLEST_FEATURE = 4 + 1 + 2 + 8  # a 1-byte name, kind, flags, mean and std
@@ -197,7 +225,9 @@ def _decode_v3(cursor):
     with _section(cursor, b"LAYR"):
         width = sum(feature.width for feature in features)
         why = "the class count" if target.task == "classification" else "a regressor's one value"
-        layers = _registry.read_layers(cursor, width, "the width of the encoded features", (target.n_outputs(), why))
+        text = features[0].kind == "text"
+        source = "the vocabulary size" if text else "the width of the encoded features"
+        layers = _registry.read_layers(cursor, width, source, (target.n_outputs(), why), "tokens" if text else "values")
     return ModelRecord(features, layers, target, 3)
 
 
@@ -246,7 +276,9 @@ def _decode_features(cursor):
         at = cursor.offset
         kind = cursor.u8(f"{field} kind")
         if kind not in FEATURE_KINDS:
-            cursor.fail(f"{field} kind", f"{NUMERIC} (numeric) or {CATEGORICAL} (categorical)", kind, at)
+            cursor.fail(f"{field} kind", _KIND_NAMES, kind, at)
+        if (kind == TEXT or features and features[0].kind == "text") and count > 1:
+            cursor.fail(f"{field} kind", "a text feature only as a model's one feature", kind, at)
         at = cursor.offset
         flags = cursor.u8(f"{field} flags")
         if flags & ~HAS_FILL:
@@ -312,7 +344,7 @@ def _encode_v2(record):
 def _encode_v3(record):
     features = [_io.pack_u32(len(record.features))]
     for feature in record.features:
-        kind = NUMERIC if feature.kind == "numeric" else CATEGORICAL
+        kind = {"numeric": NUMERIC, "categorical": CATEGORICAL, "text": TEXT}[feature.kind]
         flags = 0 if feature.fill is None else HAS_FILL
         features += [_io.pack_text(feature.name, "feature name"), bytes([kind, flags]), feature.write()]
     target = record.target

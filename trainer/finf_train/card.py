@@ -10,6 +10,8 @@ web/worker.js's checkCard mirrors it):
             step > 0 a round number giving 100 to 200 positions from min to max; fill a number or null
         {name, label, unit, kind: "categorical", categories, default, fill}     default: the most frequent
             category; fill a category or null
+        {name, label, unit, kind: "text", tokenizer, tokenizer_version, vocabulary_size, explainable}
+            a text model's one feature; explainable: the model has no hidden layer, so Model.explain works
     classes (classification): the class names, in output order
     target_values (regression): {label, unit, min, max, mean} of the target in the data
     architecture {layers, parameters}, training (the settings), metrics (see training.py); a converted model's
@@ -95,8 +97,18 @@ def _categorical_info(values, name, feature, label, unit):
             "fill": feature.fill}
 
 
+def _text_info(name, feature, model):
+    label, unit = label_and_unit(name)
+    vocabulary = feature.vocabulary
+    return {"name": name, "label": label, "unit": unit, "kind": "text", "tokenizer": vocabulary.tokenizer,
+            "tokenizer_version": vocabulary.version, "vocabulary_size": len(vocabulary),
+            "explainable": model.explainable}
+
+
 def feature_info(dataset, model):
     """The card's features: what the page needs to build an input for each (all rows of the data)."""
+    if model.text:
+        return [_text_info(dataset.feature_names[0], model.features[0], model)]
     info = []
     # Named as in the data: a v2 file calls its features x0, x1, ...
     for j, (name, feature) in enumerate(zip(dataset.feature_names, model.features, strict=True)):
@@ -207,6 +219,10 @@ def _check_feature(info, feature, version):
     if kind == "categorical":
         if info.get("categories") != list(feature.categories) or info.get("default") not in feature.categories:
             return "expected the model's categories and a default among them"
+        return None
+    if kind == "text":
+        if info.get("vocabulary_size") != feature.width or not isinstance(info.get("explainable"), bool):
+            return f"expected vocabulary_size {feature.width} and explainable true or false"
         return None
     if not _range_ok(info):
         return "expected numbers min <= max"

@@ -9,7 +9,7 @@ import os
 import sys
 
 from . import commands
-from .defaults import DEFAULTS
+from .defaults import DEFAULTS, TEXT_DEFAULTS
 from .values import is_whole, parse_number, show
 
 MAX_HIDDEN = 65536
@@ -65,6 +65,10 @@ def _hidden(text):
     return value
 
 
+def _vocabulary_size(text):
+    return _whole(text, 2)
+
+
 def _number(text):
     try:
         return parse_number(text)
@@ -98,8 +102,8 @@ def _train_arguments(train):
         help="columns to treat as categories even where they hold numbers")
     add("--missing", choices=("error", "drop", "impute"), default=DEFAULTS["missing"],
         help="missing values: stop, drop their rows, or fill them (the fill values go into the model)")
-    add("--hidden", type=_hidden, nargs="+", default=list(DEFAULTS["hidden"]), metavar="N",
-        help="hidden layer sizes; 0 for none (logistic or linear regression)")
+    add("--hidden", type=_hidden, nargs="+", default=None, metavar="N",
+        help="hidden layer sizes; 0 for none (logistic or linear regression); default 32, none for --text")
     add("--activation", choices=("relu", "tanh", "sigmoid"), default=DEFAULTS["activation"])
     add("--epochs", type=_count, default=DEFAULTS["epochs"], metavar="N",
         help="default: 300 for classification, fewer for regression, until converged for a linear model")
@@ -109,12 +113,20 @@ def _train_arguments(train):
     add("--batch-size", type=_count, default=DEFAULTS["batch_size"], metavar="N", help="default: the full batch")
     add("--val-fraction", type=_fraction, default=DEFAULTS["val_fraction"], metavar="F")
     add("--seed", type=_seed, default=DEFAULTS["seed"], metavar="N")
+    text = train.add_argument_group("text", "a model of one text column: Embedding -> MeanPool -> Linear")
+    text.add_argument("--text", metavar="COLUMN", help="train on this column's text (other columns are not used)")
+    text.add_argument("--embedding-dim", type=_count, default=TEXT_DEFAULTS["embedding_dim"], metavar="N")
+    text.add_argument("--vocab-size", type=_vocabulary_size, default=TEXT_DEFAULTS["vocab_size"], metavar="N",
+                      help="most entries in the vocabulary, UNK's included: the most frequent words")
+    text.add_argument("--min-count", type=_count, default=TEXT_DEFAULTS["min_count"], metavar="K",
+                      help="a word seen fewer times in the training rows is UNK")
 
 
 def _predict_arguments(predict):
     predict.add_argument("model", metavar="MODEL.bin")
     predict.add_argument("values", nargs="*", metavar="V",
-                         help="feature values in the model's feature order (NA for a missing value)")
+                         help="feature values in the model's feature order (NA for a missing value); a text "
+                              "model's text (none: one text a line from stdin, with a prompt on a terminal)")
     predict.add_argument("--csv", metavar="IN.csv", help="score every row of a CSV, matching columns by name")
     predict.add_argument("--out", metavar="OUT.csv", help="with --csv: write here instead of to stdout")
     predict.add_argument("--json", action="store_true", help="print the prediction as JSON")

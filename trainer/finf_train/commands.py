@@ -8,6 +8,7 @@ import os
 import finf
 
 from . import card as model_card
+from .defaults import DEFAULTS, TEXT_DEFAULTS
 from .values import is_whole, parse_values
 
 
@@ -20,7 +21,10 @@ def run_train(args):
     from .training import train
 
     check_out(args.out)
-    hidden = _hidden_sizes(args.hidden)
+    if args.text is not None:
+        _train_text(args, save)
+        return
+    hidden = DEFAULTS["hidden"] if args.hidden is None else _hidden_sizes(args.hidden)
     result = train(args.data, args.target, task=args.task, ignore=args.ignore, categorical=args.categorical,
                    missing=args.missing, hidden=hidden, activation=args.activation, optimizer=args.optimizer,
                    lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, val_fraction=args.val_fraction,
@@ -28,6 +32,29 @@ def run_train(args):
     card = save(result, args.out)
     for line in summary(args, result.dataset, card):
         print(line)
+
+
+def _train_text(args, save):
+    from .text import train_text
+
+    if args.task == "regression":
+        raise ValueError("--text trains a classifier: --task regression does not go with it")
+    for option, used in (("--missing", args.missing != DEFAULTS["missing"]), ("--ignore", args.ignore),
+                         ("--categorical", args.categorical)):
+        if used:
+            raise ValueError(f"--text trains on the text column alone: {option} does not go with it")
+    hidden = TEXT_DEFAULTS["hidden"] if args.hidden is None else _hidden_sizes(args.hidden)
+    lr = TEXT_DEFAULTS["lr"] if args.lr is None and args.optimizer == "adam" else args.lr
+    epochs = TEXT_DEFAULTS["epochs"] if args.epochs is None else args.epochs
+    batch_size = TEXT_DEFAULTS["batch_size"] if args.batch_size is None else args.batch_size
+    result = train_text(args.data, args.target, args.text, embedding_dim=args.embedding_dim,
+                        vocab_size=args.vocab_size, min_count=args.min_count, hidden=hidden,
+                        activation=args.activation, optimizer=args.optimizer, lr=lr, epochs=epochs,
+                        batch_size=batch_size, val_fraction=args.val_fraction, seed=args.seed)
+    card = save(result, args.out)
+    for line in summary(args, result.dataset, card):
+        print(line)
+    return card
 
 
 def _hidden_sizes(sizes):
@@ -41,9 +68,13 @@ def summary(args, dataset, card):
     settings, metrics = card["training"], card["metrics"]
     n_cat = sum(f["kind"] == "categorical" for f in card["features"])
     kinds = f" ({n_cat} categorical)" if n_cat else ""
+    features = f"{len(card['features'])} features{kinds}"
+    if card["features"][0]["kind"] == "text":
+        text = card["features"][0]
+        features = f"text column {text['name']!r} ({text['vocabulary_size']} vocabulary entries, UNK's included)"
     outputs = f"{len(card['classes'])} classes" if card["task"] == "classification" else f"target {card['target']!r}"
     lines = [f"data: {args.data}: {settings['train_rows'] + settings['val_rows']} rows ({settings['train_rows']} "
-             f"train, {settings['val_rows']} validation), {len(card['features'])} features{kinds}, {outputs}"]
+             f"train, {settings['val_rows']} validation), {features}, {outputs}"]
     lines += _dropped_lines(dataset, args)
     lines.append(f"task: {card['task']} ({_task_reason(dataset, args.task)})")
     lines.append(f"model: {' '.join(card['architecture']['layers'])}, {card['architecture']['parameters']} parameters")
@@ -51,6 +82,9 @@ def summary(args, dataset, card):
     lines.append(f"training: {settings['optimizer']} lr {settings['lr']:g}, {settings['epochs']} epochs, {batch}, "
                  f"seed {settings['seed']}, {metrics['train_seconds']:.3f} s")
     lines.append(_score_line(card))
+    if metrics.get("f1"):
+        scores = ", ".join(f"{name} {value:.3f}" for name, value in metrics["f1"].items() if value is not None)
+        lines.append(f"F1 ({'validation' if settings['val_rows'] else 'all rows'}): {scores}")
     lines.append(f"wrote {args.out} ({card['size_bytes']} bytes) and {model_card.card_path(args.out)}")
     return lines
 
@@ -189,6 +223,9 @@ def run_predict(args):
         return
     if args.out is not None:
         raise ValueError("--out goes with --csv")
+    if model.text:
+        _predict_texts(model, classes, args)
+        return
     try:
         row = parse_values(model, names, args.values)
     except ValueError as error:
@@ -197,16 +234,43 @@ def run_predict(args):
         value = model.predict(row)
         print(_json({"prediction": value}) if args.json else _format_value(value, card))
         return
-    probabilities = model.predict_proba(row)
+    _print_classes(model.predict_proba(row), classes, args.json, named=bool(card or model.classes))
+
+
+def _print_classes(probabilities, classes, as_json, one_line=False, named=True):
+    """The predicted class and every class's probability: a line each, one line, or JSON (class null unnamed)."""
     index = max(range(len(probabilities)), key=probabilities.__getitem__)
-    if args.json:
-        name = classes[index] if (card or model.classes) else None
-        print(_json({"class_index": index, "class": name, "probabilities": probabilities}))
+    if as_json:
+        name = classes[index] if named else None
+        print(_json({"class_index": index, "class": name, "probabilities": probabilities}), flush=one_line)
+        return
+    if one_line:
+        shown = ", ".join(f"{label} {p:.4f}" for label, p in zip(classes, probabilities, strict=True))
+        print(f"{classes[index]}  ({shown})", flush=True)
         return
     print(classes[index])
     width = max(len(label) for label in classes)
     for label, p in zip(classes, probabilities, strict=True):
         print(f"  {label:<{width}}  {p:.4f}")
+
+
+def _predict_texts(model, classes, args):
+    """A text model: the text on the command line (its words joined by spaces), else one text a line from stdin,
+    each answered on one line as it arrives; on a terminal with a prompt, as a chat would."""
+    import sys
+
+    if args.values:
+        _print_classes(model.predict_proba(" ".join(args.values)), classes, args.json)
+        return
+    prompt = sys.stdin.isatty()
+    if prompt:
+        print(f"Type a message, then Enter; Ctrl+D ends. Classes: {', '.join(classes)}.", file=sys.stderr)
+    while True:
+        try:
+            line = input("> " if prompt else "")
+        except EOFError:
+            break
+        _print_classes(model.predict_proba(line), classes, args.json, one_line=True)
 
 
 def _json(value):
@@ -270,6 +334,11 @@ def run_inspect(args):
 
 def _describe_feature(feature):
     fmt = finf.format.format_number  # numbers as the file spells them
+    if feature.kind == "text":
+        vocabulary = feature.vocabulary
+        shown = ", ".join(repr(t) for i, t in enumerate(vocabulary.tokens[:11]) if i != vocabulary.unk)
+        return (f"text, tokenizer {vocabulary.tokenizer!r} version {vocabulary.version}, {len(vocabulary)} "
+                f"vocabulary entries (UNK id {vocabulary.unk}): {shown}, ...")
     if feature.kind == "numeric":
         fill = "" if feature.fill is None else f", fill {fmt(feature.fill)}"
         return f"numeric, mean {fmt(feature.mean)}, std {fmt(feature.std)}{fill}"

@@ -14,6 +14,11 @@ DEFAULTS = {
     "val_fraction": 0.2,
     "seed": 0,
 }
+# A text model (--text): Embedding(vocabulary, 16) -> MeanPool -> Linear, as trainer/finf_train/text.py
+# measured on the SMS Spam Collection: 10 epochs at lr 0.003 in batches of 32 reach 97.7% validation accuracy
+# (30 epochs, or lr 0.01, overfit: 96.9%); 1,000 vocabulary entries keep the file near 73 KB.
+TEXT_DEFAULTS = {"embedding_dim": 16, "vocab_size": 1000, "min_count": 2, "hidden": (), "epochs": 10,
+                 "batch_size": 32, "lr": 0.003}
 # How long each kind of model trains when fit's epochs and tol are None (tol > 0: stop once every element of
 # the full-batch gradient is below it), with Adam at its default rate:
 # - "linear", no hidden layer (logistic or linear regression): the loss is convex and full-batch Adam reaches

@@ -57,7 +57,10 @@ def parse_values(model, names, texts):
 
 
 def parse_value(feature, text, where):
-    """The engine's value for one cell of a model feature: None (missing), a category's name or a number."""
+    """The engine's value for one cell of a model feature: None (missing), a category's name or a number; a text
+    feature's cell is its text as it is (an empty cell is an empty text)."""
+    if feature.kind == "text":
+        return text
     if is_missing(text):
         if feature.fill is None:
             raise ValueError(f"{where}: missing value {text!r}, and the model was not trained to fill it "

@@ -11,6 +11,7 @@ from .linear import Linear
 from .losses import cross_entropy_grad, mse_grad, mse_loss, one_hot, softmax_cross_entropy
 from .mlp import MLP
 from .module import Module, Sequential
+from .text import MeanPool, TextClassifier
 
 __all__ = [
     "ACTIVATIONS",
@@ -18,12 +19,14 @@ __all__ = [
     "Identity",
     "Linear",
     "MLP",
+    "MeanPool",
     "Module",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TextClassifier",
     "cross_entropy_grad",
     "mse_grad",
     "mse_loss",
