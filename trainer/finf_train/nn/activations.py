@@ -76,3 +76,19 @@ def softmax(logits):
 
 # The hidden-layer activations a network can be built with, by the names the trainer and its card use.
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+
+
+class GELU(Module):
+    """GELU with the tanh approximation (torch.nn.GELU(approximate="tanh")): 0.5 x (1 + tanh(c (x + 0.044715 x^3)))."""
+
+    C = np.sqrt(2.0 / np.pi)
+
+    def forward(self, x):
+        self.x = x
+        self.t = np.tanh(self.C * (x + 0.044715 * x * x * x))
+        return 0.5 * x * (1.0 + self.t)
+
+    def backward(self, grad_out):
+        x, t = self.x, self.t
+        du = self.C * (1.0 + 3 * 0.044715 * x * x)
+        return grad_out * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du)

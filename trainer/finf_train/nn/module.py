@@ -26,6 +26,17 @@ class Module:
     def children(self):
         return ()
 
+    def named_parameters(self, prefix=""):
+        """(dotted name, array) pairs as PyTorch names them: attribute names, list items by index ("h.0.attn...")."""
+        for name in self.param_names:
+            yield prefix + name, getattr(self, name)
+        for attr, value in vars(self).items():
+            items = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for index, child in items:
+                if isinstance(child, Module):
+                    where = attr if index is None else f"{attr}.{index}"
+                    yield from child.named_parameters(f"{prefix}{where}.")
+
     def forward(self, x):
         raise NotImplementedError
 
@@ -48,8 +59,7 @@ class Sequential(Module):
 
     def __init__(self, *modules):
         self._modules = modules
-        flat, flat_grad = _allocate(self.parameters())
-        _bind(self, flat, flat_grad, 0)
+        flatten(self)
 
     def children(self):
         return self._modules
@@ -76,6 +86,16 @@ class Sequential(Module):
     def __repr__(self):
         inner = "".join(f"\n  {module!r}," for module in self._modules)
         return f"Sequential({inner}\n)"
+
+
+def flatten(module):
+    """Move module's parameters into one vector, module.flat, and its gradients into module.flat_grad; return it.
+
+    The parameters and gradients stay where they were, as views into the two vectors.
+    """
+    flat, flat_grad = _allocate(module.parameters())
+    _bind(module, flat, flat_grad, 0)
+    return module
 
 
 def _allocate(params):
