@@ -1,0 +1,1 @@
+"""Language models: character-level bigram and GPT, trained with numpy."""
