@@ -14,7 +14,7 @@ class GPT(Module):
     (attn.c_proj, mlp.c_proj) N(0, 0.02 / sqrt(2 n_layer)); LayerNorms at weight 1, bias 0.
     """
 
-    def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, rng=None):
+    def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, rng=None, dtype=np.float64):
         rng = np.random.default_rng() if rng is None else rng
         self.vocab_size, self.block_size = int(vocab_size), int(block_size)
         self.n_layer, self.n_head, self.n_embd = int(n_layer), int(n_head), int(n_embd)
@@ -30,7 +30,7 @@ class GPT(Module):
                 p[...] = 0.0
             elif p.ndim == 2:
                 p[...] = rng.normal(0.0, INIT_STD, p.shape)
-        flatten(self)
+        flatten(self, dtype)  # float32 trains about twice as fast; state() is float64 either way
 
     def children(self):
         return (self.wte, self.wpe, *self.h, self.ln_f, self.lm_head)
@@ -54,7 +54,8 @@ class GPT(Module):
 
     def decay_mask(self):
         """1 for each element of flat that weight decay applies to (matrices and embeddings), else 0."""
-        return np.concatenate([np.full(p.size, 1.0 if p.ndim == 2 else 0.0) for p in self.parameters()])
+        flags = [np.full(p.size, 1.0 if p.ndim == 2 else 0.0, self.flat.dtype) for p in self.parameters()]
+        return np.concatenate(flags)
 
     def config(self, vocab):
         """The model description of the LM contract (kind, vocab, block_size, n_layer, n_head, n_embd)."""

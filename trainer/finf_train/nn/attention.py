@@ -1,5 +1,7 @@
 """Causal multi-head self-attention, as nanoGPT's CausalSelfAttention (without dropout)."""
 
+import math
+
 import numpy as np
 
 from .linear import Linear
@@ -31,7 +33,7 @@ class CausalSelfAttention(Module):
         q, k, v = np.split(self.c_attn.forward(x), 3, axis=-1)
         self.q, self.k, self.v = self._heads(q), self._heads(k), self._heads(v)  # (B, nh, T, hs)
         scores = self.q @ self.k.transpose(0, 1, 3, 2)  # (B, nh, T, T)
-        scores *= 1.0 / np.sqrt(d // self.n_head)
+        scores *= 1.0 / math.sqrt(d // self.n_head)
         scores[..., np.triu(np.ones((t, t), dtype=bool), k=1)] = -np.inf  # position i sees positions <= i
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
@@ -49,7 +51,7 @@ class CausalSelfAttention(Module):
         # Softmax's Jacobian: ds = att * (datt - sum(datt * att)); masked entries have att 0, so no gradient.
         datt -= np.einsum("bhij,bhij->bhi", datt, att)[..., None]
         datt *= att
-        datt *= 1.0 / np.sqrt(d // self.n_head)
+        datt *= 1.0 / math.sqrt(d // self.n_head)
         dq = datt @ self.k
         dk = datt.transpose(0, 1, 3, 2) @ self.q
         dqkv = np.concatenate([g.transpose(0, 2, 1, 3).reshape(b, t, d) for g in (dq, dk, dv)], axis=-1)

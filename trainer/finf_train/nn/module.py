@@ -88,19 +88,19 @@ class Sequential(Module):
         return f"Sequential({inner}\n)"
 
 
-def flatten(module):
+def flatten(module, dtype=np.float64):
     """Move module's parameters into one vector, module.flat, and its gradients into module.flat_grad; return it.
 
-    The parameters and gradients stay where they were, as views into the two vectors.
+    The parameters and gradients stay where they were, as views into the two vectors, of dtype.
     """
-    flat, flat_grad = _allocate(module.parameters())
+    flat, flat_grad = _allocate(module.parameters(), dtype)
     _bind(module, flat, flat_grad, 0)
     return module
 
 
-def _allocate(params):
+def _allocate(params, dtype=np.float64):
     size = sum(p.size for p in params)
-    return np.empty(size), np.zeros(size)
+    return np.empty(size, dtype), np.zeros(size, dtype)
 
 
 def _bind(module, flat, flat_grad, start):
