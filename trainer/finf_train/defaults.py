@@ -26,3 +26,8 @@ MODEL_DEFAULTS = {
     "regression": {"epochs": 50, "tol": 0.0},
     "linear": {"epochs": 5000, "tol": 1e-7},
 }
+
+# `finf train-lm` and train_lm(): a 2-layer, 64-wide, 4-head character GPT over windows of 64 characters.
+# lr None means the model's own rate (lm/train.py: 0.1 for the bigram's Adam, 3e-3 for the GPT's AdamW).
+LM_DEFAULTS = {"model": "gpt", "layers": 2, "embedding_dim": 64, "heads": 4, "block": 64, "steps": 3000,
+               "batch_size": 32, "lr": None, "seed": 0}

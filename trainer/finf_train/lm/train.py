@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from ..defaults import LM_DEFAULTS
 from ..nn import sequence_cross_entropy
 from ..optim import Adam, AdamW, clip_grad_norm, cosine_lr
 from . import corpus
@@ -17,8 +18,6 @@ from .bigram import Bigram, bigram_counts
 from .gpt import GPT
 
 KINDS = ("bigram", "gpt")
-LM_DEFAULTS = {"model": "gpt", "layers": 2, "embedding_dim": 64, "heads": 4, "block": 64, "steps": 3000,
-               "batch_size": 32, "lr": None, "seed": 0}
 DEFAULT_LR = {"bigram": 0.1, "gpt": 3e-3}  # lr None means these (Adam for the bigram, AdamW for the GPT)
 WEIGHT_DECAY, BETAS, GRAD_CLIP, WARMUP = 0.1, (0.9, 0.99), 1.0, 100
 EVAL_BATCHES = 8  # the progress line's losses: the mean over this many fixed batches of each split
