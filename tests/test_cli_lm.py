@@ -26,7 +26,7 @@ def corpus(tmp_path):
 
 def test_defaults_leave_the_gpt_shape_to_the_defaults_table():
     args = parse("c.txt", "--out", "lm.bin")
-    assert (args.model, args.steps, args.lr, args.seed) == ("gpt", 3000, None, 0)
+    assert (args.model, args.steps, args.lr, args.seed) == ("gpt", None, None, 0)
     assert commands.lm_shape(args) == {"layers": 2, "embedding_dim": 64, "heads": 4, "block": 64, "batch_size": 32}
 
 

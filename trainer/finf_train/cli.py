@@ -141,7 +141,7 @@ def _train_lm_arguments(train):
         help=f"characters of context (default {LM_DEFAULTS['block']})")
     add("--batch-size", type=_at_most(LM_LIMITS["batch_size"]), metavar="N",
         help=f"windows per step (default {LM_DEFAULTS['batch_size']})")
-    add("--steps", type=_count, default=LM_DEFAULTS["steps"], metavar="N")
+    add("--steps", type=_count, default=LM_DEFAULTS["steps"], metavar="N", help="default 3000 for gpt, 500 for bigram")
     add("--lr", type=_learning_rate, default=LM_DEFAULTS["lr"], metavar="X",
         help="peak learning rate (default 3e-3 for gpt, 0.1 for bigram)")
     add("--seed", type=_seed, default=LM_DEFAULTS["seed"], metavar="N")

@@ -28,6 +28,7 @@ MODEL_DEFAULTS = {
 }
 
 # `finf train-lm` and train_lm(): a 2-layer, 64-wide, 4-head character GPT over windows of 64 characters.
-# lr None means the model's own rate (lm/train.py: 0.1 for the bigram's Adam, 3e-3 for the GPT's AdamW).
-LM_DEFAULTS = {"model": "gpt", "layers": 2, "embedding_dim": 64, "heads": 4, "block": 64, "steps": 3000,
+# steps and lr None mean the model's own (lm/train.py: the bigram 500 steps of Adam at 0.1, the GPT 3,000 steps
+# of AdamW at 3e-3).
+LM_DEFAULTS = {"model": "gpt", "layers": 2, "embedding_dim": 64, "heads": 4, "block": 64, "steps": None,
                "batch_size": 32, "lr": None, "seed": 0}

@@ -19,6 +19,7 @@ from .gpt import GPT
 
 KINDS = ("bigram", "gpt")
 DEFAULT_LR = {"bigram": 0.1, "gpt": 3e-3}  # lr None means these (Adam for the bigram, AdamW for the GPT)
+DEFAULT_STEPS = {"bigram": 500, "gpt": 3000}  # steps None means these
 WEIGHT_DECAY, BETAS, GRAD_CLIP, WARMUP = 0.1, (0.9, 0.99), 1.0, 100
 EVAL_BATCHES = 8  # the progress line's losses: the mean over this many fixed batches of each split
 PROGRESS_EVERY = 100  # steps between progress reports (and at the first and the last step)
@@ -31,8 +32,9 @@ def train_lm(text, kind, *, layers=LM_DEFAULTS["layers"], embedding_dim=LM_DEFAU
     """Train a character model of kind "bigram" or "gpt" on text; return (config, state, summary).
 
     The first 90% of the text trains, the rest validates. The bigram uses only steps and lr (each of its
-    steps is the exact full-batch gradient). progress, if given, is called with a dict (step, steps,
-    train_loss, val_loss, steps_per_second, seconds_left) every PROGRESS_EVERY steps and at the last.
+    steps is the exact full-batch gradient). steps and lr None take DEFAULT_STEPS and DEFAULT_LR for the kind.
+    progress, if given, is called with a dict (step, steps, train_loss, val_loss, steps_per_second,
+    seconds_left) at the first step, every PROGRESS_EVERY steps and at the last.
     summary: train_loss, val_loss (the bigram's both exact; the GPT's validation loss over the whole validation
     text, its training loss over EVAL_BATCHES * 4 random windows), steps, seconds, parameters, vocab_size,
     train_chars, val_chars. The same text, settings and seed give the same state, to the bit.
@@ -46,28 +48,30 @@ def train_lm(text, kind, *, layers=LM_DEFAULTS["layers"], embedding_dim=LM_DEFAU
         raise ValueError(f"the text has {len(text)} characters: too few for a validation split of 10% with at "
                          f"least {need} characters on each side" + ("" if kind == "bigram" else f" (--block {block})"))
     lr = DEFAULT_LR[kind] if lr is None else lr
+    steps = DEFAULT_STEPS[kind] if steps is None else steps
     start = time.perf_counter()
     with _one_blas_thread():
         if kind == "bigram":
-            model, losses = _train_bigram(len(vocab), train_ids, val_ids, steps, lr, progress, start)
+            model, losses = _train_bigram(len(vocab), train_ids, val_ids, steps, lr, progress)
         else:
             model = GPT(len(vocab), block, layers, heads, embedding_dim, np.random.default_rng(seed), TRAIN_DTYPE)
-            losses = _train_gpt(model, train_ids, val_ids, steps, batch_size, lr, seed, progress, start)
+            losses = _train_gpt(model, train_ids, val_ids, steps, batch_size, lr, seed, progress)
     summary = {**losses, "steps": steps, "seconds": time.perf_counter() - start, "parameters": int(model.flat.size),
                "vocab_size": len(vocab), "train_chars": len(train_ids), "val_chars": len(val_ids)}
     return model.config(vocab), model.state(), summary
 
 
-def _train_bigram(vocab_size, train_ids, val_ids, steps, lr, progress, start):
+def _train_bigram(vocab_size, train_ids, val_ids, steps, lr, progress):
     model = Bigram(vocab_size)
     counts, val_counts = bigram_counts(train_ids, vocab_size), bigram_counts(val_ids, vocab_size)
     opt = Adam([model.flat], lr=lr)
+    progress = _Progress(progress, steps)
     for step in range(steps):
         opt.lr = cosine_lr(step, lr, steps, 0, lr / 10)
         loss = model.counts_loss_grad(counts)
         opt.step([model.flat_grad])
-        if progress and _reporting(step, steps):
-            _report(progress, step, steps, loss, _bigram_loss(model, val_counts), start)
+        if progress.due(step):
+            progress.report(step, lambda loss=loss: (loss, _bigram_loss(model, val_counts)))
     return model, {"train_loss": model.counts_loss_grad(counts), "val_loss": _bigram_loss(model, val_counts)}
 
 
@@ -78,13 +82,14 @@ def _bigram_loss(model, counts):
     return loss
 
 
-def _train_gpt(model, train_ids, val_ids, steps, batch_size, lr, seed, progress, start):
+def _train_gpt(model, train_ids, val_ids, steps, batch_size, lr, seed, progress):
     rng = np.random.default_rng([seed, 1])  # batches from their own stream, so the model's draws stay the same
     eval_rng = np.random.default_rng([seed, 2])
     block = model.block_size
     eval_sets = [_batches(ids, block, batch_size, EVAL_BATCHES, eval_rng) for ids in (train_ids, val_ids)]
     opt = AdamW([model.flat], lr=lr, betas=BETAS, weight_decay=[WEIGHT_DECAY * model.decay_mask()])
     warmup = min(WARMUP, steps // 10)
+    progress = _Progress(progress, steps)
     for step in range(steps):
         opt.lr = cosine_lr(step, lr, steps, warmup, lr / 10)
         x, y = _batch(train_ids, block, batch_size, rng)
@@ -92,9 +97,8 @@ def _train_gpt(model, train_ids, val_ids, steps, batch_size, lr, seed, progress,
         model.backward(grad)
         clip_grad_norm([model.flat_grad], GRAD_CLIP)
         opt.step([model.flat_grad])
-        if progress and _reporting(step, steps):
-            train_loss, val_loss = (_mean_loss(model, batches) for batches in eval_sets)
-            _report(progress, step, steps, train_loss, val_loss, start)
+        if progress.due(step):
+            progress.report(step, lambda: tuple(_mean_loss(model, batches) for batches in eval_sets))
     train_sample = _batches(train_ids, block, batch_size, 4 * EVAL_BATCHES, eval_rng)
     return {"train_loss": _mean_loss(model, train_sample), "val_loss": sequence_loss(model, val_ids)}
 
@@ -128,15 +132,29 @@ def _mean_loss(model, batches):
     return float(np.mean([sequence_cross_entropy(model.forward(x), y)[0] for x, y in batches]))
 
 
-def _reporting(step, steps):
-    return step == 0 or (step + 1) % PROGRESS_EVERY == 0 or step + 1 == steps
+class _Progress:
+    """Calls back at the first step, every PROGRESS_EVERY steps and the last; the rate counts training time only."""
 
+    def __init__(self, callback, steps):
+        self.callback, self.steps = callback, steps
+        self.start, self.eval_seconds, self.reports = time.perf_counter(), 0.0, 0
 
-def _report(progress, step, steps, train_loss, val_loss, start):
-    elapsed = time.perf_counter() - start
-    rate = (step + 1) / elapsed if elapsed > 0 else float("inf")
-    progress({"step": step + 1, "steps": steps, "train_loss": train_loss, "val_loss": val_loss,
-              "steps_per_second": rate, "seconds_left": (steps - step - 1) / rate})
+    def due(self, step):
+        return self.callback is not None and (step == 0 or (step + 1) % PROGRESS_EVERY == 0 or step + 1 == self.steps)
+
+    def report(self, step, losses):
+        """Evaluate losses() -> (train, validation) and report them after step (0-based)."""
+        before = time.perf_counter()
+        train_loss, val_loss = losses()
+        now = time.perf_counter()
+        self.eval_seconds += now - before
+        self.reports += 1
+        rate = (step + 1) / max(now - self.start - self.eval_seconds, 1e-9)
+        left = self.steps - step - 1
+        evals_left = -(-left // PROGRESS_EVERY)  # the reports still to come, each one more evaluation
+        self.callback({"step": step + 1, "steps": self.steps, "train_loss": train_loss, "val_loss": val_loss,
+                       "steps_per_second": rate,
+                       "seconds_left": left / rate + evals_left * self.eval_seconds / self.reports})
 
 
 def _one_blas_thread():
