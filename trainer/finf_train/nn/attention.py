@@ -1,5 +1,6 @@
 """Causal multi-head self-attention, as nanoGPT's CausalSelfAttention (without dropout)."""
 
+import functools
 import math
 
 import numpy as np
@@ -34,7 +35,7 @@ class CausalSelfAttention(Module):
         self.q, self.k, self.v = self._heads(q), self._heads(k), self._heads(v)  # (B, nh, T, hs)
         scores = self.q @ self.k.transpose(0, 1, 3, 2)  # (B, nh, T, T)
         scores *= 1.0 / math.sqrt(d // self.n_head)
-        scores[..., np.triu(np.ones((t, t), dtype=bool), k=1)] = -np.inf  # position i sees positions <= i
+        scores += _causal_mask(t, scores.dtype)  # position i sees positions <= i
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
@@ -59,3 +60,9 @@ class CausalSelfAttention(Module):
 
     def __repr__(self):
         return f"CausalSelfAttention(n_embd={self.n_embd}, n_head={self.n_head})"
+
+
+@functools.cache
+def _causal_mask(t, dtype):
+    """(t, t): 0 on and below the diagonal, -inf above it; added to the scores, faster than a boolean index."""
+    return np.triu(np.full((t, t), -np.inf, dtype), k=1)
