@@ -36,7 +36,7 @@ def train_lm(text, kind, *, layers=LM_DEFAULTS["layers"], embedding_dim=LM_DEFAU
     progress, if given, is called with a dict (step, steps, train_loss, val_loss, steps_per_second,
     seconds_left) at the first step, every PROGRESS_EVERY steps and at the last.
     summary: train_loss, val_loss (the bigram's both exact; the GPT's validation loss over the whole validation
-    text, its training loss over EVAL_BATCHES * 4 random windows), steps, seconds, parameters, vocab_size,
+    text, its training loss over 4 * EVAL_BATCHES random batches), steps, seconds, parameters, vocab_size,
     train_chars, val_chars. The same text, settings and seed give the same state, to the bit.
     """
     if kind not in KINDS:
