@@ -86,9 +86,8 @@ def test_gpt_learns_and_reports_progress():
 
 def test_the_summarys_validation_loss_is_the_states_loss_on_the_validation_text():
     config, state, summary = small_gpt_run()
-    gpt = GPT(len(config["vocab"]), config["block_size"], config["n_layer"], config["n_head"], config["n_embd"])
-    for name, p in gpt.named_parameters():
-        p[...] = state[name]
+    gpt = GPT.from_state(config, state)
+    assert all(gpt.state()[name].tobytes() == state[name].tobytes() for name in state)
     _, val_ids = corpus.split(corpus.encode(TEXT, config["vocab"]))
     assert sequence_loss(gpt, val_ids) == pytest.approx(summary["val_loss"], rel=1e-4)  # float64 vs float32
 

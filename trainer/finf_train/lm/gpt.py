@@ -32,6 +32,15 @@ class GPT(Module):
                 p[...] = rng.normal(0.0, INIT_STD, p.shape)
         flatten(self, dtype)  # float32 trains about twice as fast; state() is float64 either way
 
+    @classmethod
+    def from_state(cls, config, state):
+        """The float64 GPT that a contract config and state describe (e.g. to compare the engine's logits with)."""
+        model = cls(len(config["vocab"]), config["block_size"], config["n_layer"], config["n_head"],
+                    config["n_embd"], np.random.default_rng(0))
+        for name, p in model.named_parameters():
+            p[...] = state[name]
+        return model
+
     def children(self):
         return (self.wte, self.wpe, *self.h, self.ln_f, self.lm_head)
 
