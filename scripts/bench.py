@@ -3,8 +3,8 @@
 
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
-Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 language-model
-(which trains the default GPT on build/data/austen.txt for about ten minutes; see bench_lm.py). Every competitor
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 9 lm-train
+(which trains the default GPT on build/data/austen.txt for 3 to 6 minutes; see bench_lm_train.py). Every competitor
 computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
 finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
 rounds that run interleaved, and the ratios compare numbers from the same run. With --only, the sections not
@@ -37,7 +37,7 @@ SECTIONS = {
     "size": (5, "Model size"),
     "browser": (6, "In the browser"),
     "regression": (7, "Regression on data/diabetes.csv"),
-    "language-model": (8, "Language models: a GPT training step, and quality on Jane Austen"),
+    "lm-train": (9, "Training a language model: a GPT step against PyTorch, and quality on Jane Austen"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -81,10 +81,10 @@ def run_section(name, args, context):
         import bench_regression
 
         return bench_regression.regression(rounds, quick)
-    if name == "language-model":
-        import bench_lm
+    if name == "lm-train":
+        import bench_lm_train
 
-        return bench_lm.language_model(rounds, quick)
+        return bench_lm_train.lm_training(rounds, quick)
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])

@@ -15,7 +15,7 @@ HOST_SECTIONS = {
     4: "Start-up",
     5: "Model size",
     7: "Regression on data/diabetes.csv",
-    8: "Language models",
+    9: "Training a language model",
 }
 
 
@@ -55,7 +55,7 @@ old sizes
 def host_report(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench")
     (work / "BENCHMARKS.md").write_text(PREVIOUS, encoding="utf-8")
-    return run_bench(work, "1", "2", "3", "4", "5", "regression", "language-model")
+    return run_bench(work, "1", "2", "3", "4", "5", "regression", "lm-train")
 
 
 def section(report, number):
@@ -110,15 +110,15 @@ def test_regression_compares_r2_on_every_seed(host_report):
     assert "the timed finf fits give train()'s validation R² to within 1e-3" in text
 
 
-def test_language_model_section_times_both_trainers_after_checking_they_agree(host_report):
-    text = section(host_report, 8)
+def test_lm_training_section_times_both_trainers_after_checking_they_agree(host_report):
+    text = section(host_report, 9)
     for trainer in ("finf float32", "PyTorch float32", "finf float64", "PyTorch float64"):
         assert re.search(rf"^\| {trainer} \| [\d.]+ ms \|", text, re.M), trainer
     check = re.search(r"give the same loss and gradients .* \(largest gradient difference ([0-9.e+-]+)\)", text)
     assert check and float(check.group(1)) <= 1e-5
     assert re.search(r"^\| bigram .* \| 50 \|", text, re.M)
     assert re.search(r"^\| GPT \(\d+ parameters\) \| 5 \|", text, re.M)
-    assert "language model: finf GPT step time / PyTorch's, float32" in host_report
+    assert "lm training: finf GPT step time / PyTorch's, float32" in host_report
 
 
 def test_startup_processes_print_finf_probabilities(host_report):

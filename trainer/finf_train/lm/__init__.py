@@ -1,1 +1,1 @@
-"""Language models: character-level bigram and GPT, trained with numpy."""
+"""Language models: a character bigram and a small GPT, trained with numpy and exported for the engine."""

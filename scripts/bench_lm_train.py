@@ -1,4 +1,4 @@
-"""Section 8: the language models: a GPT training step in finf's numpy trainer against PyTorch, and quality on Austen.
+"""Section 9: a GPT training step in finf's numpy trainer against PyTorch, and train-lm's quality on Austen.
 
 The step is the same computation on both sides: the default GPT (2 layers, 64 wide, 4 heads, block 64, 81
 characters), a batch of 32 windows, forward, cross-entropy, backward, gradient clipping and AdamW, on one
@@ -173,7 +173,7 @@ def quality(quick):
     return source, results
 
 
-def language_model(rounds, quick):
+def lm_training(rounds, quick):
     times, calls, check = step_times(rounds, quick)
     source, results = quality(quick)
     ratio32 = times["finf float32"].median / times["PyTorch float32"].median
@@ -207,9 +207,9 @@ def language_model(rounds, quick):
         f"PyTorch at its median float32 step would take {torch_total:.0f} s for the GPT's {gpt['steps']} steps "
         f"(finf: {gpt['seconds']:.0f} s, with its progress evaluations).",
     ]
-    targets = [("language model: finf GPT step time / PyTorch's, float32", ratio32, TARGET)]
+    targets = [("lm training: finf GPT step time / PyTorch's, float32", ratio32, TARGET)]
     if not quick:
-        targets += [("language model: GPT validation loss on Austen, nats/char", gpt["val_loss"], 1.55),
-                    ("language model: GPT training time with the defaults, minutes", gpt["seconds"] / 60, 15.0)]
+        targets += [("lm training: GPT validation loss on Austen, nats/char", gpt["val_loss"], 1.55),
+                    ("lm training: GPT training time with the defaults, minutes", gpt["seconds"] / 60, 15.0)]
     checks = [check, f"float64: finf / PyTorch {ratio64:.2f} per step"]
     return {"lines": lines, "checks": checks, "targets": targets}
