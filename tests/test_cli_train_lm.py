@@ -4,6 +4,8 @@ The file itself is written by finf_train.lm.export.save_lm, tested with the engi
 """
 
 import re
+import sys
+import types
 
 import pytest
 
@@ -74,3 +76,27 @@ def test_bad_corpus_is_an_error_naming_it(tmp_path):
 def test_bad_settings_are_one_line_errors(tmp_path, argv, fragments):
     result = finf("train-lm", tmp_path / "c.txt", "--out", tmp_path / "lm.bin", *argv)
     assert_one_line_error(result, "train-lm", *fragments)
+
+
+def test_run_train_lm_hands_the_trained_model_to_save_lm(corpus, tmp_path, monkeypatch, capsys):
+    """The command's last step, with lm.export.save_lm (the engine side's) replaced by a recorder."""
+    calls = []
+
+    def save_lm(path, config, state, card_extra=None):
+        calls.append((path, config, state, card_extra))
+        with open(path, "wb") as f:
+            f.write(b"model")
+
+    monkeypatch.setitem(sys.modules, "finf_train.lm.export", types.SimpleNamespace(save_lm=save_lm))
+    out = tmp_path / "lm.bin"
+    commands.run_train_lm(parse(corpus, "--out", out, "--model", "bigram", "--steps", "20"))
+    [(path, config, state, card_extra)] = calls
+    assert path == str(out) and config["kind"] == "bigram" and set(state) == {"wte.weight"}
+    assert card_extra["corpus"] == "corpus.txt" and card_extra["steps"] == 20
+    assert set(card_extra) == {"corpus", "train_loss", "val_loss", "steps", "seconds"}
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {out} (5 bytes) and {tmp_path / 'lm.json'}"
+
+
+def test_bad_settings_stop_before_the_corpus_is_read(tmp_path):
+    with pytest.raises(ValueError, match="--heads 5 must divide --embedding-dim 64"):
+        commands.run_train_lm(parse(tmp_path / "missing.txt", "--out", tmp_path / "lm.bin", "--heads", "5"))
