@@ -122,11 +122,10 @@ def read_objects(directory):
     return objects
 
 
-def package_data(deb):
-    """The package's data directory: installed, or unpacked from deb (downloaded when None) into a temp dir."""
+def package_data(deb, work):
+    """The package's data directory: installed, or unpacked into the directory work from deb (downloaded if None)."""
     if deb is None and os.path.isdir(os.path.join(INSTALLED, "data")):
         return os.path.join(INSTALLED, "data")
-    work = tempfile.mkdtemp(prefix="finf-austen-")
     if deb is None:
         subprocess.run(["apt-get", "download", PACKAGE], cwd=work, check=True, capture_output=True)
         deb = os.path.join(work, next(f for f in os.listdir(work) if f.endswith(".deb")))
@@ -140,7 +139,8 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "data", "austen.txt"))
     args = parser.parse_args(argv)
     try:
-        objects = read_objects(package_data(args.deb))
+        with tempfile.TemporaryDirectory(prefix="finf-austen-") as work:
+            objects = read_objects(package_data(args.deb, work))
     except (OSError, subprocess.CalledProcessError, ValueError, zlib.error) as error:
         print(f"fetch_austen: error: cannot read {PACKAGE}: {error}", file=sys.stderr)
         return 1

@@ -72,7 +72,7 @@ def test_na_strings_and_names_attributes(tmp_path):
 
 def test_writes_the_novels_in_order(tmp_path, monkeypatch):
     novels = {name: strsxp([name.upper(), "", "text of " + name]) for name in reversed(fetch_austen.NOVELS)}
-    monkeypatch.setattr(fetch_austen, "package_data", lambda deb: database(tmp_path, novels))
+    monkeypatch.setattr(fetch_austen, "package_data", lambda deb, work: database(tmp_path, novels))
     out = tmp_path / "austen.txt"
     assert fetch_austen.main(["--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
@@ -83,7 +83,7 @@ def test_writes_the_novels_in_order(tmp_path, monkeypatch):
 def test_damaged_data_is_one_error_line(tmp_path, monkeypatch, capsys):
     directory = database(tmp_path, {"emma": strsxp(["EMMA"])})
     (directory / "Rdata.rdb").write_bytes(b"\x00\x00\x00\x10garbage")
-    monkeypatch.setattr(fetch_austen, "package_data", lambda deb: directory)
+    monkeypatch.setattr(fetch_austen, "package_data", lambda deb, work: directory)
     assert fetch_austen.main(["--out", str(tmp_path / "austen.txt")]) == 1
     assert capsys.readouterr().err.startswith("fetch_austen: error: cannot read r-cran-janeaustenr:")
     assert not (tmp_path / "austen.txt").exists()
