@@ -4,7 +4,8 @@
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
 Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 convert, 9 text (the
-SMS spam filter against CountVectorizer + LogisticRegression; --sms names its data, fetched when missing). Every
+SMS spam filter against CountVectorizer + LogisticRegression; --sms names its data, fetched when missing), 10
+lm-train (which trains the default GPT on build/data/austen.txt for 3 to 6 minutes; see bench_lm_train.py). Every
 competitor
 computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
 finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
@@ -40,6 +41,7 @@ SECTIONS = {
     "regression": (7, "Regression on data/diabetes.csv"),
     "convert": (8, "Conversion: from scikit-learn and PyTorch, to ONNX"),
     "text": (9, "Text: the SMS spam filter"),
+    "lm-train": (10, "Training a language model: a GPT step against PyTorch, and quality on Jane Austen"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -93,6 +95,10 @@ def run_section(name, args, context):
         import bench_text
 
         return bench_text.text(rounds, quick, args.sms.resolve(), context["model"])
+    if name == "lm-train":
+        import bench_lm_train
+
+        return bench_lm_train.lm_training(rounds, quick)
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])

@@ -16,6 +16,7 @@ HOST_SECTIONS = {
     5: "Model size",
     7: "Regression on data/diabetes.csv",
     8: "Conversion: from scikit-learn and PyTorch, to ONNX",
+    10: "Training a language model",
 }
 
 
@@ -55,7 +56,7 @@ old sizes
 def host_report(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench")
     (work / "BENCHMARKS.md").write_text(PREVIOUS, encoding="utf-8")
-    return run_bench(work, "1", "2", "3", "4", "5", "regression", "convert")
+    return run_bench(work, "1", "2", "3", "4", "5", "regression", "convert", "lm-train")
 
 
 def section(report, number):
@@ -122,6 +123,15 @@ def test_conversion_checks_every_model_before_timing_and_compares_sizes(host_rep
         finf_bytes, pickle_bytes = (int(cell.replace(",", "")) for cell in sizes.split("|")[2:4])
         assert 0 < finf_bytes < pickle_bytes, sizes
     assert re.search(r"^\| from_torch: .* ms \|", text, re.M)
+def test_lm_training_section_times_both_trainers_after_checking_they_agree(host_report):
+    text = section(host_report, 10)
+    for trainer in ("finf float32", "PyTorch float32", "finf float64", "PyTorch float64"):
+        assert re.search(rf"^\| {trainer} \| [\d.]+ ms \|", text, re.M), trainer
+    check = re.search(r"give the same loss and gradients .* \(largest gradient difference ([0-9.e+-]+)\)", text)
+    assert check and float(check.group(1)) <= 1e-5
+    assert re.search(r"^\| bigram .* \| 50 \|", text, re.M)
+    assert re.search(r"^\| GPT \(\d+ parameters\) \| 5 \|", text, re.M)
+    assert "lm training: finf GPT step time / PyTorch's, float32" in host_report
 
 
 def test_startup_processes_print_finf_probabilities(host_report):

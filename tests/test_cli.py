@@ -271,7 +271,8 @@ def test_help_lists_every_command_and_each_command_its_options():
 
 
 def test_unknown_command_names_the_choices():
-    assert_one_line_error(finf("fit", "x.csv"), "invalid choice: 'fit'", "'train', 'predict', 'evaluate', 'inspect'")
+    assert_one_line_error(finf("fit", "x.csv"), "invalid choice: 'fit'",
+                          "'train', 'train-lm', 'predict', 'evaluate', 'inspect'")
 
 
 def test_missing_arguments_are_one_line():

@@ -1,7 +1,7 @@
-"""The finf command: train a model from a CSV, predict with it, evaluate it, inspect it, convert it.
+"""The finf command: train a model from a CSV or a language model from a text, predict, evaluate, inspect, convert.
 
 Bad input of any kind ends with exit code 2 and one line on stderr that names the problem and where.
-numpy is imported only by `finf train` and `finf evaluate`, so predict and inspect start fast.
+numpy is imported only by `finf train`, `finf train-lm` and `finf evaluate`, so predict and inspect start fast.
 """
 
 import argparse
@@ -9,10 +9,14 @@ import os
 import sys
 
 from . import commands
-from .defaults import DEFAULTS, TEXT_DEFAULTS
+from .defaults import DEFAULTS, LM_DEFAULTS, TEXT_DEFAULTS
 from .values import is_whole, parse_number, show
 
 MAX_HIDDEN = 65536
+# Bounds on a language model's shape: beyond them the trainer's arrays (attention is B x heads x block x block)
+# would not fit in a laptop's memory, and the engine could not run the model at a useful speed anyway.
+LM_LIMITS = {"layers": 64, "embedding_dim": 4096, "heads": 64, "block": 4096, "batch_size": 4096}
+GPT_ONLY = ("layers", "embedding_dim", "heads", "block", "batch_size")
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -122,6 +126,38 @@ def _train_arguments(train):
                       help="a word seen fewer times in the training rows is UNK")
 
 
+def _at_most(limit):
+    def parse(text):
+        value = _count(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at most {limit}, found {show(text)}")
+        return value
+
+    return parse
+
+
+def _train_lm_arguments(train):
+    add = train.add_argument
+    add("corpus", metavar="CORPUS.txt", help="UTF-8 text; the first 90%% trains, the rest validates")
+    add("--out", required=True, metavar="LM.bin", help="model file to write; its card goes beside")
+    add("--model", choices=("bigram", "gpt"), default=LM_DEFAULTS["model"],
+        help="bigram: next character from the current one; gpt: a character transformer (default)")
+    # The GPT's options default to None, so that giving one with --model bigram can be refused.
+    add("--layers", type=_at_most(LM_LIMITS["layers"]), metavar="N", help=f"default {LM_DEFAULTS['layers']}")
+    add("--embedding-dim", type=_at_most(LM_LIMITS["embedding_dim"]), metavar="N",
+        help=f"default {LM_DEFAULTS['embedding_dim']}")
+    add("--heads", type=_at_most(LM_LIMITS["heads"]), metavar="N",
+        help=f"attention heads, dividing --embedding-dim (default {LM_DEFAULTS['heads']})")
+    add("--block", type=_at_most(LM_LIMITS["block"]), metavar="N",
+        help=f"characters of context (default {LM_DEFAULTS['block']})")
+    add("--batch-size", type=_at_most(LM_LIMITS["batch_size"]), metavar="N",
+        help=f"windows per step (default {LM_DEFAULTS['batch_size']})")
+    add("--steps", type=_count, default=LM_DEFAULTS["steps"], metavar="N", help="default 3000 for gpt, 500 for bigram")
+    add("--lr", type=_learning_rate, default=LM_DEFAULTS["lr"], metavar="X",
+        help="peak learning rate (default 3e-3 for gpt, 0.1 for bigram)")
+    add("--seed", type=_seed, default=LM_DEFAULTS["seed"], metavar="N")
+
+
 def _predict_arguments(predict):
     predict.add_argument("model", metavar="MODEL.bin")
     predict.add_argument("values", nargs="*", metavar="V",
@@ -187,6 +223,8 @@ def _predict_argv(argv):
 COMMANDS = {  # name: (help, arguments, what runs it)
     "train": ("train a model on a CSV file and write MODEL.bin and MODEL.json", _train_arguments,
               commands.run_train),
+    "train-lm": ("train a character language model on a text file and write LM.bin and LM.json",
+                 _train_lm_arguments, commands.run_train_lm),
     "predict": ("predict one row of feature values, or every row of a CSV", _predict_arguments, commands.run_predict),
     "evaluate": ("print a model's metrics on a labelled CSV file", _evaluate_arguments, commands.run_evaluate),
     "inspect": ("print a model file's features, target and layers", _inspect_arguments, commands.run_inspect),

@@ -3,6 +3,7 @@
 numpy and json are imported by the commands that need them, so `finf predict` starts fast.
 """
 
+import math
 import os
 
 import finf
@@ -12,11 +13,15 @@ from .defaults import DEFAULTS, TEXT_DEFAULTS
 from .values import is_whole, parse_values
 
 
-def run_train(args):
+def _one_blas_thread():
     # One BLAS thread: these networks are too small to gain from more, and threads fight on a busy machine.
     # This only takes effect because numpy is imported here, after it, and only for training.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+
+
+def run_train(args):
+    _one_blas_thread()
     from .files import check_out, save  # noqa: I001 (imported here: training needs numpy, predict does not)
     from .training import train
 
@@ -55,6 +60,69 @@ def _train_text(args, save):
     for line in summary(args, result.dataset, card):
         print(line)
     return card
+def run_train_lm(args):
+    _one_blas_thread()
+    from .files import check_out  # noqa: I001 (numpy, for training only)
+
+    check_out(args.out)
+    lm_shape(args)  # bad settings are refused before anything else is imported or read
+    from .lm.export import save_lm
+
+    config, state, summary = train_language_model(args)
+    card_extra = {"corpus": os.path.basename(args.corpus), "train_loss": summary["train_loss"],
+                  "val_loss": summary["val_loss"], "steps": summary["steps"], "seconds": round(summary["seconds"], 1)}
+    save_lm(args.out, config, state, card_extra)
+    print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes) and {model_card.card_path(args.out)}")
+
+
+def lm_shape(args):
+    """The GPT's shape from train-lm's arguments, defaults filled in; ValueError for settings that do not fit."""
+    from .defaults import LM_DEFAULTS
+
+    names = ("layers", "embedding_dim", "heads", "block", "batch_size")
+    given = [name for name in names if getattr(args, name) is not None]
+    if args.model == "bigram" and given:
+        raise ValueError(f"--{given[0].replace('_', '-')} applies to --model gpt, not to the bigram")
+    shape = {name: LM_DEFAULTS[name] if getattr(args, name) is None else getattr(args, name) for name in names}
+    if shape["embedding_dim"] % shape["heads"]:
+        raise ValueError(f"--heads {shape['heads']} must divide --embedding-dim {shape['embedding_dim']}")
+    return shape
+
+
+def train_language_model(args, out=print):
+    """Train-lm up to the model file: read the corpus, train with a progress line per report, print the summary;
+    return train_lm's (config, state, summary)."""
+    from .lm.corpus import read_text  # noqa: I001 (numpy)
+    from .lm.train import train_lm
+
+    shape = lm_shape(args)
+    text = read_text(args.corpus)
+    out(f"corpus: {args.corpus}: {len(text)} characters, {len(set(text))} distinct; the first 90% trains, "
+        "the rest validates")
+
+    def progress(report):
+        out(f"step {report['step']}/{report['steps']}  train {report['train_loss']:.4f}  "
+            f"val {report['val_loss']:.4f}  {report['steps_per_second']:.2f} steps/s  "
+            f"{_duration(report['seconds_left'])} left", flush=True)
+
+    config, state, summary = train_lm(text, args.model, **shape, steps=args.steps, lr=args.lr, seed=args.seed,
+                                      progress=progress)
+    if args.model == "gpt":
+        what = (f"gpt: {config['n_layer']} layers, {config['n_head']} heads, embedding {config['n_embd']}, "
+                f"block {config['block_size']}")
+    else:
+        what = "bigram"
+    out(f"model: {what}, {summary['parameters']} parameters, {summary['vocab_size']} characters")
+    out(f"training: {summary['steps']} steps in {summary['seconds']:.1f} s "
+        f"({summary['steps'] / summary['seconds']:.2f} steps/s), seed {args.seed}")
+    out(f"loss: train {summary['train_loss']:.4f}, validation {summary['val_loss']:.4f} nats/char "
+        f"({summary['val_loss'] / math.log(2):.3f} bits/char)")
+    return config, state, summary
+
+
+def _duration(seconds):
+    seconds = round(seconds)
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def _hidden_sizes(sizes):

@@ -31,3 +31,9 @@ MODEL_DEFAULTS = {
     "regression": {"epochs": 50, "tol": 0.0},
     "linear": {"epochs": 5000, "tol": 1e-7},
 }
+
+# `finf train-lm` and train_lm(): a 2-layer, 64-wide, 4-head character GPT over windows of 64 characters.
+# steps and lr None mean the model's own (lm/train.py: the bigram 500 steps of Adam at 0.1, the GPT 3,000 steps
+# of AdamW at 3e-3).
+LM_DEFAULTS = {"model": "gpt", "layers": 2, "embedding_dim": 64, "heads": 4, "block": 64, "steps": None,
+               "batch_size": 32, "lr": None, "seed": 0}

@@ -49,6 +49,43 @@ class Adam:
             p -= step_size * m / denominator
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay, the update of torch.optim.AdamW: p *= 1 - lr * weight_decay, then Adam.
+
+    weight_decay is one number for every parameter, or a list matching params one to one whose items are
+    numbers or arrays of the parameter's shape (e.g. 1 for matrix elements and 0 for biases, times the rate).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr=lr, betas=betas, eps=eps)
+        self.weight_decay = weight_decay if isinstance(weight_decay, list) else [weight_decay] * len(params)
+
+    def step(self, grads):
+        """Apply one update from grads, which match params one to one."""
+        for p, decay in zip(self.params, self.weight_decay, strict=True):
+            p *= 1.0 - self.lr * decay
+        super().step(grads)
+
+
+def clip_grad_norm(grads, max_norm):
+    """Scale grads in place so that their global L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_);
+    return the norm before clipping."""
+    total = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1.0:
+        for g in grads:
+            g *= scale
+    return total
+
+
+def cosine_lr(step, lr, steps, warmup, min_lr):
+    """The learning rate at step (0-based) of steps: linear warm-up over warmup steps, then cosine decay to min_lr."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0))) * (lr - min_lr)
+
+
 def make_optimizer(name, params, lr=None):
     """An optimizer by name ('adam' or 'sgd'); lr None means that optimizer's default."""
     if name not in OPTIMIZERS:

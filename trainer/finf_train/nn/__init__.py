@@ -5,18 +5,26 @@ the mapping. To add a layer kind, subclass Module: list its parameters in `param
 `weight` lives in `weight_grad`), cache in forward what backward needs, and return dloss/dinput from backward.
 """
 
-from .activations import ACTIVATIONS, Identity, ReLU, Sigmoid, Softmax, Tanh, softmax
+from .activations import ACTIVATIONS, GELU, Identity, ReLU, Sigmoid, Softmax, Tanh, softmax
+from .attention import CausalSelfAttention
 from .embedding import Embedding
+from .layernorm import LayerNorm
 from .linear import Linear
-from .losses import cross_entropy_grad, mse_grad, mse_loss, one_hot, softmax_cross_entropy
+from .losses import cross_entropy_grad, mse_grad, mse_loss, one_hot, sequence_cross_entropy, softmax_cross_entropy
 from .mlp import MLP
-from .module import Module, Sequential
+from .module import Module, Sequential, flatten
 from .text import MeanPool, TextClassifier
+from .transformer import Block, FeedForward
 
 __all__ = [
     "ACTIVATIONS",
+    "Block",
+    "CausalSelfAttention",
     "Embedding",
+    "FeedForward",
+    "GELU",
     "Identity",
+    "LayerNorm",
     "Linear",
     "MLP",
     "MeanPool",
@@ -28,9 +36,11 @@ __all__ = [
     "Tanh",
     "TextClassifier",
     "cross_entropy_grad",
+    "flatten",
     "mse_grad",
     "mse_loss",
     "one_hot",
+    "sequence_cross_entropy",
     "softmax",
     "softmax_cross_entropy",
 ]

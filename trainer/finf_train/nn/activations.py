@@ -1,5 +1,7 @@
 """Activations, the twins of the engine's: each caches its output, from which its derivative follows."""
 
+import math
+
 import numpy as np
 
 from .module import Module
@@ -76,3 +78,35 @@ def softmax(logits):
 
 # The hidden-layer activations a network can be built with, by the names the trainer and its card use.
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+
+
+class GELU(Module):
+    """GELU with the tanh approximation (torch.nn.GELU(approximate="tanh")): 0.5 x (1 + tanh(c (x + 0.044715 x^3)))."""
+
+    C = math.sqrt(2.0 / math.pi)  # a Python float, so that float32 inputs stay float32
+
+    def forward(self, x):
+        self.x = x
+        x2 = x * x
+        u = x2 * (self.C * 0.044715)
+        u += self.C
+        u *= x  # c (x + 0.044715 x^3)
+        self.t = np.tanh(u, out=u)
+        out = self.t + 1.0
+        out *= x
+        out *= 0.5
+        self.x2 = x2
+        return out
+
+    def backward(self, grad_out):
+        # d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2), in place to spare temporaries.
+        x, t, d = self.x, self.t, self.x2
+        d *= 3 * 0.044715 * self.C
+        d += self.C
+        d *= x
+        d *= 1.0 - t * t
+        d += t
+        d += 1.0
+        d *= 0.5
+        d *= grad_out
+        return d

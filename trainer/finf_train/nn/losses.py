@@ -17,6 +17,21 @@ def softmax_cross_entropy(logits, y):
     return loss, cross_entropy_grad(logits, one_hot(y, logits.shape[1]))
 
 
+def sequence_cross_entropy(logits, targets):
+    """Mean cross-entropy of softmax(logits) (..., k) against class indices targets (...), and its gradient."""
+    k = logits.shape[-1]
+    rows, y = logits.reshape(-1, k), targets.reshape(-1)
+    n = len(y)
+    p = rows - rows.max(axis=1, keepdims=True)
+    np.exp(p, out=p)
+    total = p.sum(axis=1, keepdims=True)
+    picked = p[np.arange(n), y] / total[:, 0]
+    loss = float(-np.log(picked).mean())
+    p *= 1.0 / (n * total)  # (softmax - onehot) / n
+    p[np.arange(n), y] -= 1.0 / n
+    return loss, p.reshape(logits.shape)
+
+
 def cross_entropy_grad(logits, onehot):
     """The fused gradient of mean softmax cross-entropy w.r.t. logits (n, k): (softmax(logits) - onehot) / n."""
     p = softmax(logits)

@@ -26,6 +26,17 @@ class Module:
     def children(self):
         return ()
 
+    def named_parameters(self, prefix=""):
+        """(dotted name, array) pairs as PyTorch names them: attribute names, list items by index ("h.0.attn...")."""
+        for name in self.param_names:
+            yield prefix + name, getattr(self, name)
+        for attr, value in vars(self).items():
+            items = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for index, child in items:
+                if isinstance(child, Module):
+                    where = attr if index is None else f"{attr}.{index}"
+                    yield from child.named_parameters(f"{prefix}{where}.")
+
     def forward(self, x):
         raise NotImplementedError
 
@@ -48,8 +59,7 @@ class Sequential(Module):
 
     def __init__(self, *modules):
         self._modules = modules
-        flat, flat_grad = _allocate(self.parameters())
-        _bind(self, flat, flat_grad, 0)
+        flatten(self)
 
     def children(self):
         return self._modules
@@ -78,9 +88,19 @@ class Sequential(Module):
         return f"Sequential({inner}\n)"
 
 
-def _allocate(params):
+def flatten(module, dtype=np.float64):
+    """Move module's parameters into one vector, module.flat, and its gradients into module.flat_grad; return it.
+
+    The parameters and gradients stay where they were, as views into the two vectors, of dtype.
+    """
+    flat, flat_grad = _allocate(module.parameters(), dtype)
+    _bind(module, flat, flat_grad, 0)
+    return module
+
+
+def _allocate(params, dtype=np.float64):
     size = sum(p.size for p in params)
-    return np.empty(size), np.zeros(size)
+    return np.empty(size, dtype), np.zeros(size, dtype)
 
 
 def _bind(module, flat, flat_grad, start):
