@@ -40,6 +40,20 @@ def predict(values_json):
         return json.dumps({"error": f"the engine refused the input: {error}"})
 
 
+def predict_batch(rows_json):
+    """Many rows' predictions as JSON: {"probabilities": [...]} of a classifier, {"values": [...]} of a regressor.
+
+    The rows are lists as predict takes them; the first row the engine refuses refuses the batch.
+    """
+    try:
+        rows = json.loads(rows_json)
+        if model.task == "regression":
+            return json.dumps({"values": model.predict_batch(rows)})
+        return json.dumps({"probabilities": model.predict_proba_batch(rows)})
+    except ValueError as error:
+        return json.dumps({"error": f"the engine refused the input: {error}"})
+
+
 def reseed(seed_hex):
     """Seed `random` afresh: every restore of a memory snapshot starts from the state it was taken in."""
     random.seed(int(seed_hex, 16))

@@ -13,6 +13,8 @@
 
 import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
 import { element, percent } from "./view/dom.js";
+import { batchClient } from "./view/batches.js";
+import { buildExplorer } from "./view/explorer.js";
 import { resultsFor } from "./view/results.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
@@ -26,6 +28,8 @@ const cardFacts = document.getElementById("card");
 const offlineLine = document.getElementById("offline");
 
 let inputs = [];  // view/inputs.js: one per feature of the card
+let explorer = null;  // view/explorer.js: the map and the response curves, for a tabular model
+const batches = batchClient((message) => worker.postMessage(message));
 let results = null;  // view/results.js: {check, show, clear} for the card's task
 let ready = false;
 let failed = false;
@@ -106,6 +110,7 @@ function onCard(c) {
     prediction, bars: document.getElementById("bars"), position: document.getElementById("position"),
   });
   describeCard(c);
+  explorer = buildExplorer({ card: c, inputs, section: document.getElementById("explorer"), batches });
   keepFocusInView();
 }
 
@@ -136,6 +141,7 @@ function send(inputAt) {
 // Coalesce: while the worker is busy only the latest input is kept, so the result never lags behind.
 function request(inputAt) {
   if (!ready) return;
+  explorer?.update();
   if (inFlight) {
     queued = { inputAt };
   } else {
@@ -244,6 +250,7 @@ const handlers = {
   card: (message) => onCard(message.card),
   ready: onReady,
   result: onResult,
+  "batch-result": (message) => batches.onResult(message),
   error: ({ text }) => showError(text),
 };
 

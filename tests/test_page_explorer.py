@@ -1,0 +1,151 @@
+"""The page as an explorer: the map over two inputs and the response curves beside each input, computed in the
+worker with batched requests and checked against CPython's engine for the same rows."""
+
+import json
+import random
+import re
+import time
+
+import pytest
+
+import finf
+from conftest import GOLDEN_MODEL, RESULT_TIMEOUT_MS
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+pytestmark = pytest.mark.browser
+
+GRID = "() => JSON.parse(document.getElementById('map').dataset.grid)"
+CURVES = "() => [...document.querySelectorAll('#features svg.curve')].map((svg) => JSON.parse(svg.dataset.curve))"
+
+
+@pytest.fixture(scope="module")
+def iris_card():
+    return json.loads(GOLDEN_MODEL.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return finf.load(GOLDEN_MODEL.read_bytes())
+
+
+def wait_map(v, drawn_before=None):
+    """Wait for a map drawn after drawn_before (the canvas's data-drawn count) and return its grid."""
+    canvas = v.page.locator("#map")
+    if drawn_before is None:
+        expect(canvas).to_have_attribute("data-drawn", re.compile(r"\d+"), timeout=RESULT_TIMEOUT_MS)
+    else:
+        expect(canvas).not_to_have_attribute("data-drawn", drawn_before, timeout=RESULT_TIMEOUT_MS)
+    return v.page.evaluate(GRID)
+
+
+def wait_curves(v, base):
+    """The curves once every one is drawn around the row base (they follow the inputs)."""
+    deadline = time.monotonic() + RESULT_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        curves = v.page.evaluate(CURVES)
+        if all(c["base"] == base for c in curves):
+            return curves
+        time.sleep(0.05)
+    raise AssertionError(f"the curves were not drawn around {base}: {[c['base'] for c in curves]}")
+
+
+def grid_rows(grid):
+    for j, y in enumerate(grid["ys"]):
+        for i, x in enumerate(grid["xs"]):
+            row = list(grid["base"])
+            row[grid["x"]], row[grid["y"]] = x, y
+            yield j * len(grid["xs"]) + i, row
+
+
+def assert_grid_matches(grid, model, samples=200, seed=0):
+    """Sampled cells of the page's map hold exactly what CPython's engine predicts for their rows."""
+    assert len(grid["xs"]) == len(grid["ys"]) == 64
+    assert len(grid["answers"]) == 64 * 64
+    rows = list(grid_rows(grid))
+    for k, row in random.Random(seed).sample(rows, samples):
+        assert grid["answers"][k] == model.predict_proba(row), (k, row)
+
+
+def test_the_map_shows_the_two_inputs_with_most_effect_and_matches_cpython(visit, site_url, iris):
+    v = visit(site_url).wait_ready()
+    grid = wait_map(v)
+    base = [float(x) for x in v.shown()["values"]]
+    assert grid["base"] == base
+    assert_grid_matches(grid, iris)
+    # The default axes: the two inputs whose response curves move the most at the current point.
+    curves = v.page.evaluate(CURVES)
+    spread = sorted(((max(c["ys"]) - min(c["ys"]), c["feature"]) for c in curves), reverse=True)
+    assert sorted([grid["x"], grid["y"]]) == sorted(i for _, i in spread[:2])
+    expect(v.page.locator("#map-x")).to_have_value(str(grid["x"]))
+    expect(v.page.locator("label[for=map-x]")).to_have_text("Across")
+    expect(v.page.locator("label[for=map-y]")).to_have_text("Up")
+    summary = v.page.locator("#map-summary")
+    expect(summary).to_contain_text("covers most of it")
+    expect(v.page.locator("#map")).to_have_attribute("aria-describedby", "map-summary")
+    assert v.console_errors == []
+
+
+def test_changing_an_axis_redraws_the_map(visit, site_url, iris):
+    v = visit(site_url).wait_ready()
+    first = wait_map(v)
+    other = next(i for i in range(4) if i not in (first["x"], first["y"]))
+    drawn = v.page.locator("#map").get_attribute("data-drawn")
+    v.page.select_option("#map-x", str(other))
+    grid = wait_map(v, drawn)
+    assert (grid["x"], grid["y"]) == (other, first["y"])
+    assert_grid_matches(grid, iris, samples=50)
+    # Choosing the other axis's input swaps them: the map never plots an input against itself.
+    drawn = v.page.locator("#map").get_attribute("data-drawn")
+    v.page.select_option("#map-y", str(other))
+    grid = wait_map(v, drawn)
+    assert (grid["x"], grid["y"]) == (first["y"], other)
+
+
+def test_moving_a_held_input_redraws_the_map_and_an_axis_input_moves_the_marker(visit, site_url, iris):
+    v = visit(site_url).wait_ready()
+    grid = wait_map(v)
+    held = next(i for i in range(4) if i not in (grid["x"], grid["y"]))
+    drawn = v.page.locator("#map").get_attribute("data-drawn")
+    v.set_value(held, v.page.locator("#features input").nth(held).get_attribute("min"))
+    grid = wait_map(v, drawn)
+    assert grid["base"] == [float(x) for x in v.shown()["values"]]
+    assert_grid_matches(grid, iris, samples=50)
+    drawn = v.page.locator("#map").get_attribute("data-drawn")
+    v.set_value(grid["x"], v.page.locator("#features input").nth(grid["x"]).get_attribute("max"))
+    point = json.loads(v.page.locator("#map").get_attribute("data-point"))
+    assert point[0] == float(v.shown()["values"][grid["x"]])
+    assert v.page.locator("#map").get_attribute("data-drawn") == drawn  # the same slice: not recomputed
+
+
+def test_clicking_the_map_sets_its_two_inputs(visit, site_url, iris_card):
+    v = visit(site_url).wait_ready()
+    grid = wait_map(v)
+    box = v.page.locator("#map").bounding_box()
+    fx, fy = 0.25, 0.75
+    at = {"x": fx * box["width"], "y": (1 - fy) * box["height"]}
+    v.after_result(lambda: v.page.locator("#map").click(position=at))
+    values = [float(x) for x in v.shown()["values"]]
+    for index, t in ((grid["x"], fx), (grid["y"], fy)):
+        f = iris_card["features"][index]
+        expected = f["min"] + round(t * (f["max"] - f["min"]) / f["step"]) * f["step"]
+        assert values[index] == pytest.approx(expected, abs=f["step"] / 2 + 1e-9)
+
+
+def test_a_curve_beside_each_numeric_input_matches_cpython(visit, site_url, iris, iris_card):
+    v = visit(site_url).wait_ready()
+    expect(v.page.locator("#features svg.curve")).to_have_count(4)
+    v.set_value(2, "5")
+    v.set_value(3, "2.2")
+    base = [float(x) for x in v.shown()["values"]]
+    curves = wait_curves(v, base)
+    best = iris.predict_proba(base).index(max(iris.predict_proba(base)))
+    classes = iris_card["classes"]
+    for curve in curves:
+        assert curve["class"] == classes[best]
+        for x, y in zip(curve["xs"], curve["ys"], strict=True):
+            row = list(base)
+            row[curve["feature"]] = x
+            assert y == iris.predict_proba(row)[best]
+    label = v.page.locator("#features svg.curve").nth(2).get_attribute("aria-label")
+    assert label.startswith(f"Probability of {classes[best]} across petal length: from ")
