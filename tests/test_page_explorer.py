@@ -1,5 +1,6 @@
 """The page as an explorer: the map over two inputs and the response curves beside each input, computed in the
-worker with batched requests and checked against CPython's engine for the same rows."""
+worker with batched requests and checked against CPython's engine for the same rows; and the self-check of the
+card's test vectors."""
 
 import json
 import random
@@ -149,3 +150,27 @@ def test_a_curve_beside_each_numeric_input_matches_cpython(visit, site_url, iris
             assert y == iris.predict_proba(row)[best]
     label = v.page.locator("#features svg.curve").nth(2).get_attribute("aria-label")
     assert label.startswith(f"Probability of {classes[best]} across petal length: from ")
+
+
+def test_the_page_verifies_the_cards_test_vectors(visit, site_url):
+    v = visit(site_url).wait_ready()
+    expect(v.html).to_have_attribute("data-self-check", "verified", timeout=RESULT_TIMEOUT_MS)
+    expect(v.page.locator("#self-check")).to_have_text(re.compile(
+        r"^Verified against the trainer: the 5 test vectors in the model card give the trainer's answers here, "
+        r"the largest difference (0|\d\.\de-\d+) \(tolerance 1\.0e-9\)\.$"))
+    assert float(v.html.get_attribute("data-self-check-largest")) <= 1e-9
+
+
+def test_a_tampered_test_vector_is_shown_as_a_warning(visit, site_variant):
+    def tamper(site):
+        card = json.loads((site / "iris.json").read_text(encoding="utf-8"))
+        card["test_vectors"]["probabilities"][1][0] += 0.001
+        (site / "iris.json").unlink()  # hard-linked to the original: replace it, do not edit it
+        (site / "iris.json").write_text(json.dumps(card), encoding="utf-8")
+
+    v = visit(site_variant(tamper)).wait_ready()
+    expect(v.html).to_have_attribute("data-self-check", "mismatch", timeout=RESULT_TIMEOUT_MS)
+    expect(v.page.locator("#self-check")).to_contain_text(
+        "Warning: this engine and the trainer disagree on the model card's 5 test vectors: the largest difference "
+        "is 1.0e-3, beyond the tolerance of 1.0e-9.")
+    assert v.html.get_attribute("data-state") == "ready"  # a warning, not a refusal: the page still predicts

@@ -10,6 +10,10 @@ import random
 import finf
 
 model = None  # the finf.Model load_model read
+# How far the engine may be from the trainer on the card's test vectors: an absolute difference for
+# probabilities, relative to max(1, |value|) for a regressor's values. Both compute in float64 from the same
+# float32 weights, so they differ by rounding alone, around 1e-16.
+SELF_CHECK_TOLERANCE = 1e-9
 
 
 def load_model(path, name):
@@ -52,6 +56,24 @@ def predict_batch(rows_json):
         return json.dumps({"probabilities": model.predict_proba_batch(rows)})
     except ValueError as error:
         return json.dumps({"error": f"the engine refused the input: {error}"})
+
+
+def self_check(vectors_json):
+    """The card's test_vectors through the engine: JSON {count, largest, tolerance, ok}, or {error} in words."""
+    try:
+        vectors = json.loads(vectors_json)
+        rows = vectors["rows"]
+        if model.task == "regression":
+            pairs = zip(model.predict_batch(rows), vectors["values"], strict=True)
+            differences = [abs(got - want) / max(1.0, abs(want)) for got, want in pairs]
+        else:
+            pairs = zip(model.predict_proba_batch(rows), vectors["probabilities"], strict=True)
+            differences = [abs(g - w) for got, want in pairs for g, w in zip(got, want, strict=True)]
+    except (ValueError, KeyError, TypeError) as error:
+        return json.dumps({"error": f"the card's test vectors could not be run: {error}"})
+    largest = max(differences, default=0.0)
+    return json.dumps({"count": len(rows), "largest": largest, "tolerance": SELF_CHECK_TOLERANCE,
+                       "ok": largest <= SELF_CHECK_TOLERANCE})
 
 
 def reseed(seed_hex):

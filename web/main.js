@@ -4,6 +4,7 @@
 // Timings a test or benchmark can read (milliseconds, on the performance.now() clock):
 //   performance.getEntriesByName("finf:first-prediction")  navigation start -> first result shown
 //   performance.getEntriesByName("finf:input-to-result")   each input (a slider, a select) -> its result shown
+//   performance.getEntriesByName("finf:map")               each map drawn: its request -> drawn (view/map.js)
 //   performance.getEntriesByName("finf:ready")[0].detail    the worker's own timings: {runtime_ms, engine_ms,
 //                                                           model_ms, total_ms} from the worker's start,
 //                                                           boot ("snapshot" or "micropip") and, for micropip,
@@ -15,6 +16,7 @@ import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
 import { element, percent } from "./view/dom.js";
 import { batchClient } from "./view/batches.js";
 import { buildExplorer } from "./view/explorer.js";
+import { showSelfCheck } from "./view/selfcheck.js";
 import { resultsFor } from "./view/results.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
@@ -141,7 +143,6 @@ function send(inputAt) {
 // Coalesce: while the worker is busy only the latest input is kept, so the result never lags behind.
 function request(inputAt) {
   if (!ready) return;
-  explorer?.update();
   if (inFlight) {
     queued = { inputAt };
   } else {
@@ -175,6 +176,7 @@ function onResult(message) {
     queued = null;
     send(inputAt);
   }
+  explorer?.update();  // after the result is shown and the next input sent: the map and the curves never delay them
 }
 
 function onReady({ timings }) {
@@ -251,6 +253,7 @@ const handlers = {
   ready: onReady,
   result: onResult,
   "batch-result": (message) => batches.onResult(message),
+  "self-check": (message) => showSelfCheck(document.getElementById("self-check"), message),
   error: ({ text }) => showError(text),
 };
 

@@ -8,6 +8,9 @@
 // Messages to the page:   {type: "status", text}               what is loading now
 //                         {type: "card", card}                 the model card, checked, as soon as it arrives
 //                         {type: "ready", timings}             the engine answers predictions from now on
+//                         {type: "self-check", count, largest, tolerance, ok}  the card's test_vectors run
+//                                                              through the engine (or {type: "self-check",
+//                                                              error}); not sent for a card without them
 //                         {type: "result", id, probabilities}  a classifier's answer, in the card's class order
 //                         {type: "result", id, value}          a regressor's answer, in the target's units
 //                         {type: "error", text}                anything that went wrong, in words
@@ -109,6 +112,29 @@ function checkCard(card, name) {
     const t = card.target_values;
     if (t === null || typeof t !== "object") problem("target_values must be {label, unit, min, max, mean}");
     checkRange(t, "target_values", problem);
+  }
+  checkRows(card, problem);
+}
+
+// The optional test_vectors and sample: rows of the card's width, with one answer or target each.
+function checkRows(card, problem) {
+  const width = card.features.length;
+  const rowsOk = (rows) => Array.isArray(rows) && rows.every((row) => Array.isArray(row) && row.length === width);
+  const vectors = card.test_vectors;
+  if (vectors !== undefined) {
+    const key = card.task === "regression" ? "values" : "probabilities";
+    const outputs = vectors?.[key];
+    const answerOk = (o) => (key === "values" ? finiteNumber(o)
+      : Array.isArray(o) && o.length === card.classes.length && o.every(finiteNumber));
+    if (!(rowsOk(vectors?.rows) && Array.isArray(outputs) && outputs.length === vectors.rows.length &&
+      outputs.every(answerOk))) {
+      problem(`test_vectors must be {rows, ${key}}: rows of ${width} values, one answer each`);
+    }
+  }
+  const sample = card.sample;
+  if (sample !== undefined && !(rowsOk(sample?.rows) && Array.isArray(sample.targets) &&
+    sample.targets.length === sample.rows.length)) {
+    problem(`sample must be {rows, targets}: rows of ${width} values, one target each`);
   }
 }
 
@@ -377,8 +403,15 @@ async function start() {
   await checkModel(cardValue, modelBytes, glue, pyodide);
   lap("model_ms", since);
   lap("total_ms", t0);
-  engine = { predict: glue.predict, predictBatch: glue.predict_batch };
+  engine = { predict: glue.predict, predictBatch: glue.predict_batch, selfCheck: glue.self_check };
   post({ type: "ready", timings });
+  selfCheck(cardValue);
+}
+
+// The card's test vectors, computed by the trainer, run through this engine: do training and serving agree?
+function selfCheck(card) {
+  if (card.test_vectors === undefined) return;
+  post({ type: "self-check", ...JSON.parse(engine.selfCheck(JSON.stringify(card.test_vectors))) });
 }
 
 function describe(error) {
@@ -431,7 +464,7 @@ function predict({ id, values }) {
   }
 }
 
-const BATCH_CHUNK = 256;  // rows per Python call: about 5 ms in Pyodide for Iris, so a predict waits no longer
+const BATCH_CHUNK = 64;  // rows per Python call: about 1.5 ms in Pyodide for Iris, so a predict waits no longer
 const latestBatch = new Map();  // slot -> id of its newest batch
 
 // Lets the worker's other messages (a predict) run before the next chunk.

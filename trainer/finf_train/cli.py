@@ -13,6 +13,7 @@ from .defaults import DEFAULTS
 from .values import is_whole, parse_number, show
 
 MAX_HIDDEN = 65536
+MAX_CARD_SAMPLE = 1000  # rows in the card: the page draws them all on its map
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -56,6 +57,13 @@ def _count(text):
 
 def _seed(text):
     return _whole(text, 0)
+
+
+def _card_sample(text):
+    value = _whole(text, 0)
+    if value > MAX_CARD_SAMPLE:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_CARD_SAMPLE} rows, found {show(text)}")
+    return value
 
 
 def _hidden(text):
@@ -109,6 +117,9 @@ def _train_arguments(train):
     add("--batch-size", type=_count, default=DEFAULTS["batch_size"], metavar="N", help="default: the full batch")
     add("--val-fraction", type=_fraction, default=DEFAULTS["val_fraction"], metavar="F")
     add("--seed", type=_seed, default=DEFAULTS["seed"], metavar="N")
+    add("--card-sample", type=_card_sample, default=DEFAULTS["card_sample"], metavar="N",
+        help="put N random training rows in the model card, drawn as dots on the page's map (default 0: none, "
+             "since the card is published with the model)")
 
 
 def _predict_arguments(predict):

@@ -13,6 +13,7 @@ DEFAULTS = {
     "batch_size": None,  # full batch
     "val_fraction": 0.2,
     "seed": 0,
+    "card_sample": 0,  # training rows put in the card for the page's map: none unless asked (they are data)
 }
 # How long each kind of model trains when fit's epochs and tol are None (tol > 0: stop once every element of
 # the full-batch gradient is below it), with Adam at its default rate:

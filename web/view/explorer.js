@@ -38,6 +38,7 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
     const request = map.rowsFor(values);
     if (request.key === mapKey) return;  // only the marker moved
     mapKey = request.key;
+    const since = performance.now();
     const answer = await batches.request("map", request.rows);
     if (answer === null) return;
     if (answer.error) {
@@ -46,6 +47,7 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
       return;
     }
     map.draw(request.grid, answer);
+    performance.measure("finf:map", { start: since, end: performance.now() });
   }
 
   async function update() {
