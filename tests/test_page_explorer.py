@@ -174,3 +174,37 @@ def test_a_tampered_test_vector_is_shown_as_a_warning(visit, site_variant):
         "Warning: this engine and the trainer disagree on the model card's 5 test vectors: the largest difference "
         "is 1.0e-3, beyond the tolerance of 1.0e-9.")
     assert v.html.get_attribute("data-state") == "ready"  # a warning, not a refusal: the page still predicts
+
+
+def test_a_link_opens_the_page_at_its_values_and_map_axes(visit, site_url, iris, iris_card):
+    v = visit(site_url + "#values=6.3,3.3,6,2.5&map=0,1").wait_ready()
+    assert v.shown()["values"] == ["6.3", "3.3", "6", "2.5"]
+    probabilities = iris.predict_proba([6.3, 3.3, 6.0, 2.5])
+    assert v.shown()["prediction"].startswith(iris_card["classes"][probabilities.index(max(probabilities))])
+    grid = wait_map(v)
+    assert (grid["x"], grid["y"]) == (0, 1)
+    expect(v.page.locator("#link-note")).to_be_hidden()
+    # Moving an input writes the new state back into the link, without a new history entry.
+    history = v.page.evaluate("history.length")
+    v.set_value(0, "5")
+    expect(v.page).to_have_url(re.compile(r"#values=5,3\.3,6,2\.5&map=0,1$"), timeout=RESULT_TIMEOUT_MS)
+    assert v.page.evaluate("history.length") == history
+    # Editing the fragment in the same tab applies it.
+    v.after_result(lambda: v.page.evaluate("location.hash = '#values=5.1,3.5,1.4,0.2'"))
+    assert v.shown()["values"] == ["5.1", "3.5", "1.4", "0.2"]
+
+
+def test_a_link_with_bad_values_is_clamped_or_ignored_with_a_note(visit, site_url, iris_card):
+    v = visit(site_url + "#values=abc,99,1.4&map=2,2").wait_ready()
+    values = v.shown()["values"]
+    width = iris_card["features"][1]
+    assert float(values[1]) == width["max"]  # clamped
+    assert values[2] == "1.4"
+    assert float(values[0]) == pytest.approx(iris_card["features"][0]["mean"], abs=iris_card["features"][0]["step"])
+    expect(v.page.locator("#link-note")).to_have_text(
+        "The link gives 3 values for 4 inputs; the others keep their defaults. "
+        'The link\'s value for sepal length, "abc", is not a number; it is ignored. '
+        "The link's value for sepal width, 99, is above its range; it is set to 4.4 cm. "
+        "The link's map axes are not two inputs of this map; they are ignored.")
+    assert v.html.get_attribute("data-state") == "ready"
+    wait_map(v)

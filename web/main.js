@@ -17,6 +17,7 @@ import { element, percent } from "./view/dom.js";
 import { batchClient } from "./view/batches.js";
 import { buildExplorer } from "./view/explorer.js";
 import { showSelfCheck } from "./view/selfcheck.js";
+import { applyValues, linkSaver, readLink } from "./view/link.js";
 import { resultsFor } from "./view/results.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
@@ -32,6 +33,7 @@ const offlineLine = document.getElementById("offline");
 let inputs = [];  // view/inputs.js: one per feature of the card
 let explorer = null;  // view/explorer.js: the map and the response curves, for a tabular model
 const batches = batchClient((message) => worker.postMessage(message));
+const saveLink = linkSaver();  // view/link.js: the inputs and the map's axes in the URL fragment
 let results = null;  // view/results.js: {check, show, clear} for the card's task
 let ready = false;
 let failed = false;
@@ -107,14 +109,37 @@ function describeCard(c) {
 function onCard(c) {
   showTitles(c);
   document.querySelector(".panels").classList.toggle("compact", isCompact(c.features));
-  inputs = buildInputs(form, c.features, request);
+  inputs = buildInputs(form, c.features, (inputAt) => {
+    request(inputAt);
+    saveLink(inputs, explorer?.axes());
+  });
   results = resultsFor(c, {
     prediction, bars: document.getElementById("bars"), position: document.getElementById("position"),
   });
   describeCard(c);
-  explorer = buildExplorer({ card: c, inputs, section: document.getElementById("explorer"), batches });
+  explorer = buildExplorer({ card: c, inputs, section: document.getElementById("explorer"), batches,
+    onAxes: (...axes) => saveLink(inputs, axes) });
+  applyLink();
   keepFocusInView();
 }
+
+// A link's values and map axes, where they fit; a note says what did not.
+function applyLink() {
+  const { values, axes } = readLink();
+  const notes = applyValues(inputs, values);
+  if (axes && !explorer?.setAxes(...axes)) {
+    notes.push("The link's map axes are not two inputs of this map; they are ignored.");
+  }
+  const line = document.getElementById("link-note");
+  line.textContent = notes.join(" ");
+  line.hidden = notes.length === 0;
+}
+
+addEventListener("hashchange", () => {
+  if (failed || inputs.length === 0) return;
+  applyLink();
+  request(performance.now());
+});
 
 // On a narrow screen the result panel sticks to the top of the viewport, over the inputs scrolling beneath it:
 // scroll-padding keeps an input that gets the focus below the panel, not hidden under it.

@@ -8,7 +8,7 @@ import { buildMap } from "./map.js";
 import { decimalsOf } from "./dom.js";
 import { readRow } from "./inputs.js";
 
-// onAxes(x, y) is told when the map's axes change.
+// onAxes(x, y) is told when the visitor changes the map's axes.
 export function buildExplorer({ card, inputs, section, batches, onAxes = () => {} }) {
   if (!card.features.every((f) => f.kind === "numeric" || f.kind === "categorical")) return null;
   const curves = buildCurves(inputs, card);
@@ -64,7 +64,6 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
       map.setAxes(Math.min(x, y), Math.max(x, y));
       previous = map.axes();
       axesChosen = true;
-      onAxes(...map.axes());
       refreshMap(values);
     }
   }
