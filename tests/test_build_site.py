@@ -17,7 +17,7 @@ PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
               "snapshot.js", "glue.py"}
 VIEW_FILES = {"dom.js", "inputs.js", "results.js", "batches.js", "colours.js", "curves.js", "explorer.js",
-              "map.js", "selfcheck.js", "link.js"}  # web/view/: the page's parts
+              "map.js", "selfcheck.js", "link.js", "drop.js"}  # web/view/: the page's parts
 
 
 def run_build(*args):

@@ -18,6 +18,7 @@ import { batchClient } from "./view/batches.js";
 import { buildExplorer } from "./view/explorer.js";
 import { showSelfCheck } from "./view/selfcheck.js";
 import { applyValues, linkSaver, readLink } from "./view/link.js";
+import { setUpDrop } from "./view/drop.js";
 import { resultsFor } from "./view/results.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
@@ -32,7 +33,7 @@ const offlineLine = document.getElementById("offline");
 
 let inputs = [];  // view/inputs.js: one per feature of the card
 let explorer = null;  // view/explorer.js: the map and the response curves, for a tabular model
-const batches = batchClient((message) => worker.postMessage(message));
+const batches = batchClient((message) => { if (ready) worker.postMessage(message); });
 const saveLink = linkSaver();  // view/link.js: the inputs and the map's axes in the URL fragment
 let results = null;  // view/results.js: {check, show, clear} for the card's task
 let ready = false;
@@ -107,6 +108,12 @@ function describeCard(c) {
 }
 
 function onCard(c) {
+  buildPage(c);
+  applyLink();
+  keepFocusInView();
+}
+
+function buildPage(c) {
   showTitles(c);
   document.querySelector(".panels").classList.toggle("compact", isCompact(c.features));
   inputs = buildInputs(form, c.features, (inputAt) => {
@@ -119,8 +126,54 @@ function onCard(c) {
   describeCard(c);
   explorer = buildExplorer({ card: c, inputs, section: document.getElementById("explorer"), batches,
     onAxes: (...axes) => saveLink(inputs, axes) });
-  applyLink();
-  keepFocusInView();
+}
+
+// The visitor's own model (view/drop.js): the worker checks it; until it answers, nothing is sent to it.
+function onFiles(files) {
+  if (!ready) return;
+  ready = false;
+  if (inFlight) clearTimeout(inFlight.timer);
+  inFlight = queued = null;
+  batches.reset();
+  showOwn(`Loading ${files.name}${files.card === null ? "" : ` with ${files.cardName}`}…`);
+  worker.postMessage({ type: "load", ...files }, [files.model]);
+}
+
+function showOwn(text, error = false) {
+  const line = document.getElementById("own-status");
+  line.textContent = text;
+  line.classList.toggle("error", error);
+  line.hidden = false;
+}
+
+function onModel({ card: c, name, described }) {
+  form.replaceChildren();
+  prediction.replaceChildren();
+  delete prediction.dataset.value;
+  const position = document.getElementById("position");
+  position.replaceChildren();
+  position.hidden = true;
+  document.getElementById("bars").replaceChildren();
+  cardFacts.replaceChildren();
+  const section = document.getElementById("explorer");
+  section.replaceChildren();
+  section.hidden = true;
+  for (const id of ["self-check", "link-note"]) document.getElementById(id).hidden = true;
+  delete root.dataset.selfCheck;
+  history.replaceState(null, "", location.pathname + location.search);  // the link was for the other model
+  buildPage(c);
+  ready = true;
+  setEnabled(inputs, true);
+  showOwn(described
+    ? `Loaded ${name} in this tab. It came without its card, so its inputs are described from the file alone: ` +
+      "the names it holds (generic ones in a version 2 file) and ranges of its training mean ± 3 standard deviations."
+    : `Loaded ${name} with its card in this tab.`);
+  request(performance.now());
+}
+
+function onRefused({ text }) {
+  ready = true;
+  showOwn(`Not loaded: ${text} The model in use is unchanged.`, true);
 }
 
 // A link's values and map axes, where they fit; a note says what did not.
@@ -209,6 +262,7 @@ function onReady({ timings }) {
   performance.mark("finf:ready", { detail: timings });
   root.dataset.state = "ready";
   setEnabled(inputs, true);
+  document.getElementById("model-files").disabled = false;
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const engine = timings.boot === "snapshot"
     ? `Python and the engine from a snapshot ${seconds(timings.runtime_ms)}`
@@ -279,8 +333,13 @@ const handlers = {
   result: onResult,
   "batch-result": (message) => batches.onResult(message),
   "self-check": (message) => showSelfCheck(document.getElementById("self-check"), message),
+  model: onModel,
+  refused: onRefused,
   error: ({ text }) => showError(text),
 };
+
+setUpDrop({ input: document.getElementById("model-files"), zone: document.body, onFiles,
+  onProblem: (text) => showOwn(`Not loaded: ${text}`, true) });
 
 let worker;
 try {

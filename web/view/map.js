@@ -4,7 +4,8 @@
 // is marked, a click sets the two inputs, and a sentence under the map says what it shows.
 //
 // The computed grid is on the canvas as data-grid (JSON: {x, y, xs, ys, base, answers}, answers row by row from
-// the lowest y), and data-drawn counts the maps drawn, so a test can compare them with CPython's predictions.
+// the lowest y), and data-drawn counts the maps drawn, so a test can compare them with CPython's predictions;
+// data-sample counts the training rows drawn as dots (the card's optional sample).
 
 import { classColour, confidenceColour, css, valueColour } from "./colours.js";
 import { argmax, decimalsOf, element, withUnit } from "./dom.js";
@@ -133,9 +134,10 @@ export function buildMap(section, card, axes, onPick) {
 
   function drawSample(context, c, x, y) {
     const sample = c.sample;
-    if (!sample) return;
-    sample.rows.forEach((row, k) => {
+    let dots = 0;
+    sample?.rows.forEach((row, k) => {
       if (typeof row[x] !== "number" || typeof row[y] !== "number") return;
+      dots += 1;
       const [px, py] = toPixels(row[x], row[y], x, y);
       const t = sample.targets[k];
       const colour = classification ? classColour(c.classes.indexOf(t))
@@ -148,6 +150,7 @@ export function buildMap(section, card, axes, onPick) {
       context.fill();
       context.stroke();
     });
+    canvas.dataset.sample = String(dots);
   }
 
   function fail(text) {
