@@ -208,3 +208,37 @@ def test_a_link_with_bad_values_is_clamped_or_ignored_with_a_note(visit, site_ur
         "The link's map axes are not two inputs of this map; they are ignored.")
     assert v.html.get_attribute("data-state") == "ready"
     wait_map(v)
+
+
+PHONE = {"width": 390, "height": 844}
+PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
+
+
+def test_on_a_phone_the_prediction_stays_in_view_while_the_first_input_has_focus(visit, site_url, iris, iris_card):
+    v = visit(site_url)
+    v.page.set_viewport_size(PHONE)
+    v.wait_ready()
+    wait_map(v)
+    first = v.sliders.first
+    first.focus()
+    v.after_result(lambda: v.page.keyboard.press("ArrowRight"))
+    expect(v.page.locator("#prediction")).to_be_in_viewport(ratio=1)
+    expect(first).to_be_in_viewport(ratio=1)
+    prediction, slider = v.page.locator("#prediction").bounding_box(), first.bounding_box()
+    assert prediction["y"] >= 0 and prediction["y"] + prediction["height"] <= slider["y"]  # not covering it
+    assert v.page.evaluate(PAGE_WIDTH) <= PHONE["width"]
+    probabilities = iris.predict_proba([float(x) for x in v.shown()["values"]])
+    assert v.shown()["prediction"].startswith(iris_card["classes"][probabilities.index(max(probabilities))])
+
+
+def test_a_long_error_wraps_inside_a_phone_screen(visit, site_variant):
+    def corrupt(site):  # the error names two SHA-256 digests: 64 characters that do not break by themselves
+        model = site / "iris.bin"
+        data = b"X" + model.read_bytes()[1:]
+        model.unlink()
+        model.write_bytes(data)
+
+    v = visit(site_variant(corrupt))
+    v.page.set_viewport_size(PHONE)
+    assert "does not match its model card: its SHA-256 is " in v.wait_error()
+    assert v.page.evaluate(PAGE_WIDTH) <= PHONE["width"]
