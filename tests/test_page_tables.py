@@ -405,3 +405,28 @@ def test_a_card_must_match_its_model(request, visit, tmp_path, serve_site, misma
     v = visit(serve_site(copy))
     assert v.wait_error() == f"Error: {text}"
     assert hashlib.sha256((copy / f"{name}.bin").read_bytes()).hexdigest() == site.card["sha256"]
+
+
+def test_a_regressors_map_is_a_colour_scale_in_the_targets_units(visit, diabetes):
+    from test_page_explorer import grid_rows, wait_map
+
+    v = visit(diabetes.url).wait_ready()
+    grid = wait_map(v)
+    for k, row in list(grid_rows(grid))[::97]:
+        assert grid["answers"][k] == pytest.approx(diabetes.model.predict(row), rel=1e-12)
+    legend = v.page.locator(".map-legend")
+    assert legend.locator(".map-scale-low, .map-scale-high").all_text_contents() == ["25", "346"]
+    expect(v.page.locator("#map-heading")).to_have_text("Map of predicted progression")
+    expect(v.page.locator("#map-summary")).to_have_text(re.compile(
+        r"^Predicted progression over \w+ across \(.+\) and \w+ up \(.+\): from \d+\.\d\d to \d+\.\d\d\.$"))
+    curve = json.loads(v.page.locator("#features svg.curve").first.get_attribute("data-curve"))
+    assert curve["class"] is None and len(curve["ys"]) == len(curve["xs"])
+
+
+def test_categories_get_no_curve_and_are_no_map_axis(visit, penguins):
+    v = visit(penguins.url).wait_ready()
+    numeric = [i for i, f in enumerate(penguins.card["features"]) if f["kind"] == "numeric" and f["min"] < f["max"]]
+    expect(v.page.locator("#features svg.curve")).to_have_count(len(numeric))
+    expect(v.page.locator("#features select + svg.curve")).to_have_count(0)
+    options = v.page.locator("#map-x option").evaluate_all("(options) => options.map((o) => Number(o.value))")
+    assert options == numeric

@@ -19,6 +19,12 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
   let mapKey = null;  // what the newest map request was for
   let previous = map?.axes();  // the axes before a select changes
 
+  // Whether row is what the inputs hold now.
+  function current(row) {
+    const { values } = readRow(inputs);
+    return values !== undefined && values.every((v, i) => v === row[i]);
+  }
+
   function setInput(index, value) {
     const { control, feature } = inputs[index];
     control.value = value.toFixed(decimalsOf(feature.step));
@@ -40,7 +46,11 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
     mapKey = request.key;
     const since = performance.now();
     const answer = await batches.request("map", request.rows);
-    if (answer === null) return;
+    if (answer === null) return;  // a newer map replaced it
+    if (!current(request.grid.base)) {  // the inputs moved on since: drawn, it would be out of date
+      if (mapKey === request.key) mapKey = null;
+      return;
+    }
     if (answer.error) {
       mapKey = null;
       map.fail(answer.error);
@@ -57,7 +67,7 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
     if (map && axesChosen) refreshMap(values);
     const request = curves.rowsFor(values);
     const answer = await batches.request("curves", request.rows);
-    if (answer === null || answer.error) return;
+    if (answer === null || answer.error || !current(request.base)) return;
     const effects = curves.draw(request, answer);
     if (map && !axesChosen) {
       const [x, y] = [...effects].sort((a, b) => b[1] - a[1]).map(([i]) => i);
