@@ -174,6 +174,7 @@ function onModel({ card: c, name, described }) {
 function onRefused({ text }) {
   ready = true;
   showOwn(`Not loaded: ${text} The model in use is unchanged.`, true);
+  request(performance.now());  // inputs moved while the worker was busy with the file are answered now
 }
 
 // A link's values and map axes, where they fit; a note says what did not.
