@@ -39,7 +39,7 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
     return true;
   }
 
-  // One map at a time: a map whose inputs changed while it was computed is replaced, never drawn.
+  // A map whose held inputs or axes changed while it was computed is never drawn (a newer one is on its way).
   async function refreshMap(values) {
     const request = map.rowsFor(values);
     if (request.key === mapKey) return;  // only the marker moved
@@ -47,7 +47,8 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
     const since = performance.now();
     const answer = await batches.request("map", request.rows);
     if (answer === null) return;  // a newer map replaced it
-    if (!current(request.grid.base)) {  // the inputs moved on since: drawn, it would be out of date
+    const { values: now } = readRow(inputs);
+    if (now === undefined || map.keyFor(now) !== request.key) {  // the held inputs moved on: it is out of date
       if (mapKey === request.key) mapKey = null;
       return;
     }
@@ -56,7 +57,8 @@ export function buildExplorer({ card, inputs, section, batches, onAxes = () => {
       map.fail(answer.error);
       return;
     }
-    map.draw(request.grid, answer);
+    // The same map around the current point; asked: the row it was computed around.
+    map.draw({ ...request.grid, base: now, asked: request.grid.base }, answer);
     performance.measure("finf:map", { start: since, end: performance.now() });
   }
 

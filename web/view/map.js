@@ -3,8 +3,8 @@
 // regressor's cells take the value's colour on a scale with a legend in the target's units. The current point
 // is marked, a click sets the two inputs, and a sentence under the map says what it shows.
 //
-// The computed grid is on the canvas as data-grid (JSON: {x, y, xs, ys, base, answers}, answers row by row from
-// the lowest y), and data-drawn counts the maps drawn, so a test can compare them with CPython's predictions;
+// The computed grid is on the canvas as data-grid (JSON: {x, y, xs, ys, base, asked, answers}: the current row,
+// the row it was computed around (the same but for the axes' values), answers row by row from the lowest y), and data-drawn counts the maps drawn, so a test can compare them with CPython's predictions;
 // data-sample counts the training rows drawn as dots (the card's optional sample).
 
 import { classColour, confidenceColour, css, valueColour } from "./colours.js";
@@ -68,12 +68,17 @@ export function buildMap(section, card, axes, onPick) {
       `${name(card.features[y])} (up)`);
   }
 
-  // The rows to ask the worker for, around base (the current row), and a key that changes only when they do.
+  // What the map around base (the current row) depends on: its axes and the values it holds.
+  function keyFor(base) {
+    const [x, y] = current();
+    return JSON.stringify([x, y, base.map((v, i) => (i === x || i === y ? null : v))]);
+  }
+
+  // The rows to ask the worker for, around base, and their key.
   function rowsFor(base) {
     const [x, y] = current();
     const xs = positions(card.features[x]);
     const ys = positions(card.features[y]);
-    const held = base.map((v, i) => (i === x || i === y ? null : v));
     const rows = [];
     for (const yv of ys) {
       for (const xv of xs) {
@@ -83,7 +88,7 @@ export function buildMap(section, card, axes, onPick) {
         rows.push(row);
       }
     }
-    return { key: JSON.stringify([x, y, held]), grid: { x, y, xs, ys, base }, rows };
+    return { key: keyFor(base), grid: { x, y, xs, ys, base }, rows };
   }
 
   function draw(request, answer) {
@@ -172,7 +177,7 @@ export function buildMap(section, card, axes, onPick) {
   });
 
   showTicks();
-  return { setAxes, axes: current, rowsFor, draw, fail, setPoint, selects: [xSelect, ySelect] };
+  return { setAxes, axes: current, keyFor, rowsFor, draw, fail, setPoint, selects: [xSelect, ySelect] };
 }
 
 function axisSelect(id, axes, features) {
