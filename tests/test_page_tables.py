@@ -432,3 +432,19 @@ def test_categories_get_no_curve_and_are_no_map_axis(visit, penguins):
     expect(v.page.locator("#features select + svg.curve")).to_have_count(0)
     options = v.page.locator("#map-x option").evaluate_all("(options) => options.map((o) => Number(o.value))")
     assert options == numeric
+
+
+def test_a_link_sets_categories_and_a_missing_value(visit, penguins):
+    v = visit(penguins.url + "#values=Dream,40,18,200,4000,,2008").wait_ready()
+    names = [f["name"] for f in penguins.card["features"]]
+    shown = v.page.evaluate(CONTROLS, names)
+    assert shown[0] == {"value": "Dream", "missing": False}
+    assert shown[5] == {"value": "", "missing": True}
+    assert shown[1:5] == ["40", "18", "200", "4000"] and shown[6] == "2008"
+    expect(v.page.locator("#link-note")).to_be_hidden()
+    probabilities = penguins.model.predict_proba(["Dream", 40.0, 18.0, 200.0, 4000.0, None, 2008.0])
+    best = max(range(3), key=probabilities.__getitem__)
+    expect(v.page.locator("#prediction")).to_have_text(
+        f"{penguins.card['classes'][best]} {percent(probabilities[best])}")
+    v.after_result(lambda: control(v, "island").select_option("Torgersen"))
+    expect(v.page).to_have_url(re.compile(r"#values=Torgersen,40,18,200,4000,,2008(&map=\d+,\d+)?$"))

@@ -6,11 +6,23 @@
 
 const SAVE_AFTER_MS = 300;  // browsers throttle history.replaceState; a dragged slider writes once it rests
 
+// {values, axes} from the fragment, each null when it has none. Split before decoding: a category's name may
+// hold a comma (sent as %2C).
 export function readLink(hash = location.hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const values = params.has("values") ? params.get("values").split(",").map(decodeURIComponent) : null;
-  const axes = params.has("map") ? params.get("map").split(",").map(Number) : null;
-  return { values, axes };
+  const parts = new Map(hash.replace(/^#/, "").split("&").map((part) => {
+    const at = part.indexOf("=");
+    return at < 0 ? [part, ""] : [part.slice(0, at), part.slice(at + 1)];
+  }));
+  const list = (key) => (parts.has(key) ? parts.get(key).split(",").map(decode) : null);
+  return { values: list("values"), axes: list("map")?.map(Number) ?? null };
+}
+
+function decode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;  // a stray % in a hand-edited link: the value is then refused with a note, as any other
+  }
 }
 
 // Sets the inputs from the link's values; returns the notes on what was clamped or ignored.
