@@ -483,6 +483,7 @@ function predict({ id, values }) {
 async function loadOwn({ model, name, card: cardText, cardName }) {
   if (failed || runtime === null) return;
   const { pyodide, glue } = runtime;
+  latestBatch.clear();  // a batch still in its chunks stops at the next one: it was for the model in use
   const bytes = new Uint8Array(model);
   const plainName = String(name).replace(/[^\w.-]/g, "_") || "model.bin";
   try {
@@ -506,7 +507,6 @@ async function loadOwn({ model, name, card: cardText, cardName }) {
     }
     pyodide.FS.rename(CANDIDATE_PATH, MODEL_PATH);
     ({ features, task } = card);
-    latestBatch.clear();
     post({ type: "model", card, name, described: cardText === null });
     selfCheck(card);
   } catch (error) {
@@ -560,7 +560,8 @@ self.addEventListener("message", (event) => {
       loadOwn(event.data).catch((error) => post({ type: "refused", text: describe(error) }));
     }
     if (event.data?.type === "batch") {
-      batch(event.data).catch((error) => fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`));
+      const onFailure = (error) => fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
+      batch(event.data).catch(onFailure);
     }
   } catch (error) {
     fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);

@@ -25,7 +25,8 @@ export function buildCurves(inputs, card) {
       const svg = svgElement("svg", { class: "curve", viewBox: `0 0 ${WIDTH} ${HEIGHT}`, preserveAspectRatio: "none",
         role: "img" });
       const line = svgElement("polyline", { class: "curve-line", points: "", "vector-effect": "non-scaling-stroke" });
-      const mark = svgElement("line", { class: "curve-mark", y1: 0, y2: HEIGHT, "vector-effect": "non-scaling-stroke" });
+      const mark = svgElement("line",
+        { class: "curve-mark", y1: 0, y2: HEIGHT, "vector-effect": "non-scaling-stroke" });
       svg.append(line, mark);
       input.row.append(svg);
       return { index, feature: input.feature, svg, line, mark, xs: positions(input.feature) };
@@ -71,7 +72,8 @@ export function buildCurves(inputs, card) {
       curve.mark.setAttribute("x2", at.toFixed(2));
       const name = curve.feature.label || curve.feature.name;
       const show = regression ? (y) => withUnit(y, 2, card.target_values.unit) : percent;
-      const what = regression ? `Predicted ${card.target_values.label || card.target}` : `Probability of ${card.classes[best]}`;
+      const what = regression ? `Predicted ${card.target_values.label || card.target}`
+        : `Probability of ${card.classes[best]}`;
       curve.svg.setAttribute("aria-label", `${what} across ${name}: from ${show(ys[0])} at its lowest to ` +
         `${show(ys[ys.length - 1])} at its highest (least ${show(Math.min(...ys))}, most ${show(Math.max(...ys))}).`);
       curve.svg.dataset.curve = JSON.stringify({ feature: curve.index, base, xs: curve.xs, ys,

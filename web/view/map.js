@@ -4,7 +4,8 @@
 // is marked, a click sets the two inputs, and a sentence under the map says what it shows.
 //
 // The computed grid is on the canvas as data-grid (JSON: {x, y, xs, ys, base, asked, answers}: the current row,
-// the row it was computed around (the same but for the axes' values), answers row by row from the lowest y), and data-drawn counts the maps drawn, so a test can compare them with CPython's predictions;
+// the row it was computed around (the same but for the axes' values), and the answers row by row from the
+// lowest y); data-drawn counts the maps drawn, so a test can compare them with CPython's predictions;
 // data-sample counts the training rows drawn as dots (the card's optional sample).
 
 import { classColour, confidenceColour, css, valueColour } from "./colours.js";
