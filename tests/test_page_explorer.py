@@ -69,7 +69,8 @@ def assert_grid_matches(grid, model, samples=200, seed=0):
         assert grid["answers"][k] == pytest.approx(model.predict_proba(row), rel=0, abs=1e-12), (k, row)
 
 
-def test_the_map_shows_the_two_inputs_with_most_effect_and_matches_cpython(visit, site_url, iris):
+def test_the_map_shows_the_two_inputs_with_most_effect_and_matches_cpython_and_the_self_check_passes(
+        visit, site_url, iris):
     v = visit(site_url).wait_ready()
     grid = wait_map(v)
     base = [float(x) for x in v.shown()["values"]]
@@ -85,10 +86,16 @@ def test_the_map_shows_the_two_inputs_with_most_effect_and_matches_cpython(visit
     summary = v.page.locator("#map-summary")
     expect(summary).to_contain_text("covers most of it")
     expect(v.page.locator("#map")).to_have_attribute("aria-describedby", "map-summary")
+    # The self-check of the card's test vectors, at load.
+    expect(v.html).to_have_attribute("data-self-check", "verified", timeout=RESULT_TIMEOUT_MS)
+    expect(v.page.locator("#self-check")).to_have_text(re.compile(
+        r"^Verified against the trainer: the 5 test vectors in the model card give the trainer's answers here, "
+        r"the largest difference (0|\d\.\de-\d+) \(tolerance 1\.0e-9\)\.$"))
+    assert float(v.html.get_attribute("data-self-check-largest")) <= 1e-9
     assert v.console_errors == []
 
 
-def test_changing_an_axis_redraws_the_map(visit, site_url, iris):
+def test_changing_an_axis_redraws_the_map_and_a_click_sets_its_inputs(visit, site_url, iris, iris_card):
     v = visit(site_url).wait_ready()
     first = wait_map(v)
     other = next(i for i in range(4) if i not in (first["x"], first["y"]))
@@ -102,6 +109,16 @@ def test_changing_an_axis_redraws_the_map(visit, site_url, iris):
     v.page.select_option("#map-y", str(other))
     grid = wait_map(v, drawn)
     assert (grid["x"], grid["y"]) == (first["y"], other)
+    # Clicking the map sets its two inputs.
+    box = v.page.locator("#map").bounding_box()
+    fx, fy = 0.25, 0.75
+    at = {"x": fx * box["width"], "y": (1 - fy) * box["height"]}
+    v.after_result(lambda: v.page.locator("#map").click(position=at))
+    values = [float(x) for x in v.shown()["values"]]
+    for index, t in ((grid["x"], fx), (grid["y"], fy)):
+        f = iris_card["features"][index]
+        expected = f["min"] + round(t * (f["max"] - f["min"]) / f["step"]) * f["step"]
+        assert values[index] == pytest.approx(expected, abs=f["step"] / 2 + 1e-9)
 
 
 def test_moving_a_held_input_redraws_the_map_and_an_axis_input_moves_the_marker(visit, site_url, iris):
@@ -118,20 +135,6 @@ def test_moving_a_held_input_redraws_the_map_and_an_axis_input_moves_the_marker(
     point = json.loads(v.page.locator("#map").get_attribute("data-point"))
     assert point[0] == float(v.shown()["values"][grid["x"]])
     assert v.page.locator("#map").get_attribute("data-drawn") == drawn  # the same slice: not recomputed
-
-
-def test_clicking_the_map_sets_its_two_inputs(visit, site_url, iris_card):
-    v = visit(site_url).wait_ready()
-    grid = wait_map(v)
-    box = v.page.locator("#map").bounding_box()
-    fx, fy = 0.25, 0.75
-    at = {"x": fx * box["width"], "y": (1 - fy) * box["height"]}
-    v.after_result(lambda: v.page.locator("#map").click(position=at))
-    values = [float(x) for x in v.shown()["values"]]
-    for index, t in ((grid["x"], fx), (grid["y"], fy)):
-        f = iris_card["features"][index]
-        expected = f["min"] + round(t * (f["max"] - f["min"]) / f["step"]) * f["step"]
-        assert values[index] == pytest.approx(expected, abs=f["step"] / 2 + 1e-9)
 
 
 def test_a_curve_beside_each_numeric_input_matches_cpython(visit, site_url, iris, iris_card):
@@ -151,15 +154,6 @@ def test_a_curve_beside_each_numeric_input_matches_cpython(visit, site_url, iris
             assert y == pytest.approx(iris.predict_proba(row)[best], rel=0, abs=1e-12)
     label = v.page.locator("#features svg.curve").nth(2).get_attribute("aria-label")
     assert label.startswith(f"Probability of {classes[best]} across petal length: from ")
-
-
-def test_the_page_verifies_the_cards_test_vectors(visit, site_url):
-    v = visit(site_url).wait_ready()
-    expect(v.html).to_have_attribute("data-self-check", "verified", timeout=RESULT_TIMEOUT_MS)
-    expect(v.page.locator("#self-check")).to_have_text(re.compile(
-        r"^Verified against the trainer: the 5 test vectors in the model card give the trainer's answers here, "
-        r"the largest difference (0|\d\.\de-\d+) \(tolerance 1\.0e-9\)\.$"))
-    assert float(v.html.get_attribute("data-self-check-largest")) <= 1e-9
 
 
 def test_a_tampered_test_vector_is_shown_as_a_warning(visit, site_variant):
