@@ -26,7 +26,10 @@ from urllib.parse import urlsplit
 from bench_common import ROOT, ms, spread, summarize
 from bench_inference import table_lines
 
-TARGETS = {"first": 0.35, "throttled": 0.8, "fallback": 1.2, "repeat": 0.35, "slider_ms": 16.0, "own_kb": 150.0}
+MAP_CELLS = 64  # web/view/map.js's MAP_CELLS
+
+TARGETS = {"first": 0.35, "throttled": 0.8, "fallback": 1.2, "repeat": 0.35, "slider_ms": 16.0, "own_kb": 150.0,
+           "map_ms": 150.0}
 THROTTLE = {"offline": False, "latency": 20, "downloadThroughput": 50e6 / 8, "uploadThroughput": 50e6 / 8}
 THROTTLE_TEXT = "50 Mbit/s, 20 ms latency"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -211,6 +214,34 @@ def slider_latencies(page, presses):
     return own[-presses:], [s - i for i, s in zip(inputs, shown, strict=False)]
 
 
+MAP_AXES = "() => { const g = JSON.parse(document.getElementById('map').dataset.grid); return [g.x, g.y]; }"
+
+
+def map_timings(page, maps, presses):
+    """Redraw the map maps times by changing its across axis, then press arrow keys on an input the map holds
+    (each press asks for a new map); (map request -> drawn ms, slider input -> result ms while maps recompute)."""
+    page.wait_for_selector("#map[data-drawn]", state="attached", timeout=30_000)
+    drawn_before = page.evaluate("() => performance.getEntriesByName('finf:map').length")
+    axes = page.evaluate(MAP_AXES)
+    options = page.evaluate("() => [...document.querySelectorAll('#map-x option')].map((o) => Number(o.value))")
+    across = [i for i in options if i != axes[1]]
+    for k in range(maps):
+        before = page.get_attribute("#map", "data-drawn")
+        page.select_option("#map-x", str(across[(k + 1) % len(across)]))
+        page.wait_for_selector(f'#map:not([data-drawn="{before}"])', state="attached", timeout=30_000)
+    map_ms = page.evaluate("() => performance.getEntriesByName('finf:map').map((e) => e.duration)")[drawn_before:]
+    axes = page.evaluate(MAP_AXES)
+    held = next(i for i in options if i not in axes)
+    results_before = page.evaluate("() => performance.getEntriesByName('finf:input-to-result').length")
+    page.focus(f"#feature-{held}")
+    for i in range(presses):
+        before = page.get_attribute("html", "data-results")
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
+    own = page.evaluate("() => performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
+    return map_ms, own[results_before:]
+
+
 def browser(rounds, quick, workdir=None):
     from playwright.sync_api import sync_playwright
 
@@ -261,7 +292,7 @@ def measure_all(launch, url, wire, manifest, rounds, quick, rows):
     """Page load times (ms), bytes by path, slider latencies (ms) and the in-Pyodide timings."""
     loads = {(name, condition): [] for name in PAGES for condition in CONDITIONS}
     phases = {(name, condition): [] for name in BOOTS for condition in CONDITIONS}  # the workers' own timings
-    transfers, slider = {}, ([], [])
+    transfers, slider = {}, ([], [], [], [])  # slider -> result (page, DOM), map ms, slider -> result during maps
     for _ in range(rounds):
         for name in PAGES:
             context = launch()
@@ -282,6 +313,9 @@ def measure_all(launch, url, wire, manifest, rounds, quick, rows):
                 own, dom = slider_latencies(page, 6 if quick else 30)
                 slider[0].extend(own)
                 slider[1].extend(dom)
+                map_ms, during = map_timings(page, 3 if quick else 10, 6 if quick else 30)
+                slider[2].extend(map_ms)
+                slider[3].extend(during)
             context.close()
         for name in (BARE, FINF):
             context = launch()
@@ -359,6 +393,7 @@ def report(loads, transfers, slider, pyodide, rounds, manifest):
                 table.append([name, condition, ms(s.median), spread(s, ms), f"{s.median / bare:.3f}"])
     bytes_table, split = bytes_lines(transfers, manifest)
     own_ms, dom_ms = statistics.median(slider[0]), statistics.median(slider[1])
+    map_ms, during_ms = statistics.median(slider[2]), statistics.median(slider[3])
     per_call = {name: statistics.median(times) for name, times in pyodide["times"].items()}
     ratio = {key: results[key].median / results[BARE, key[1]].median for key in results}
     # The snapshot pays for itself while its extra bytes take less time to arrive than it saves on this machine.
@@ -389,6 +424,12 @@ def report(loads, transfers, slider, pyodide, rounds, manifest):
         f"{dom_ms:.1f} ms from the input event's timestamp to the DOM change; range "
         f"{min(slider[0]):.1f} – {max(slider[0]):.1f} ms.",
         "",
+        f"The map ({MAP_CELLS}x{MAP_CELLS} cells, one batch in the worker): request to drawn, median {map_ms:.1f} ms "
+        f"over {len(slider[2])} maps (range {min(slider[2]):.1f} – {max(slider[2]):.1f} ms), each drawn after its "
+        "across axis changed. Slider input to result on an input the map holds, so every press asks for a new "
+        f"map while the last one may still be computing: median {during_ms:.1f} ms over {len(slider[3])} presses "
+        f"(range {min(slider[3]):.1f} – {max(slider[3]):.1f} ms), beside {own_ms:.1f} ms above.",
+        "",
         f"`predict_proba` inside Pyodide (Python {pyodide['python']}, in a worker, finf installed from the site's "
         f"wheel, cycling through the Iris rows): median {per_call['predict_proba'] * 1e6:.1f} µs per call over "
         f"{rounds} rounds; the reference `Model.forward` takes {per_call['forward'] * 1e6:.1f} µs.",
@@ -415,6 +456,8 @@ def report(loads, transfers, slider, pyodide, rounds, manifest):
         ("browser: first prediction without the snapshot / bare loadPyodide, cold cache", ratio[FALLBACK, "cold"],
          TARGETS["fallback"]),
         ("browser: slider input -> updated result, median ms", own_ms, TARGETS["slider_ms"]),
+        (f"browser: {MAP_CELLS}x{MAP_CELLS} Iris map, request -> drawn, median ms", map_ms, TARGETS["map_ms"]),
+        ("browser: slider input -> updated result while maps recompute, median ms", during_ms, TARGETS["slider_ms"]),
         ("browser: finf's own bytes to the first prediction, beyond the runtime and the snapshot, KB",
          split[FINF][2] / 1000,
          TARGETS["own_kb"]),

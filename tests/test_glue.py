@@ -112,3 +112,33 @@ def test_predict_text_gives_probabilities_and_each_word_in_utf16_units(tmp_path)
     best = model.predict(text)
     assert [push for _, _, push in answer["words"]] == [s[best] - s[1 - best] for _, s in model.explain(text)]
     assert json.loads(glue.predict_text(json.dumps(5)))["error"].startswith("the engine refused the input:")
+def test_self_check_passes_the_golden_cards_test_vectors(golden_loaded):
+    vectors = json.loads((GOLDEN / "iris.json").read_text(encoding="utf-8"))["test_vectors"]
+    report = json.loads(glue.self_check(json.dumps(vectors)))
+    assert report["ok"] and report["count"] == 5
+    assert 0 <= report["largest"] <= report["tolerance"] == glue.SELF_CHECK_TOLERANCE
+
+
+def test_self_check_finds_a_tampered_vector_and_says_by_how_much(golden_loaded):
+    vectors = json.loads((GOLDEN / "iris.json").read_text(encoding="utf-8"))["test_vectors"]
+    vectors["probabilities"][2][1] -= 1e-6
+    report = json.loads(glue.self_check(json.dumps(vectors)))
+    assert not report["ok"] and report["largest"] == pytest.approx(1e-6, rel=1e-6)
+    vectors["rows"][0] = ["a", 1, 2, 3]
+    assert "could not be run" in json.loads(glue.self_check(json.dumps(vectors)))["error"]
+
+
+def test_self_check_of_a_regressor_is_relative_to_the_value(tmp_path):
+    load(tmp_path, finf.dumps(regressor()))
+    rows = [["red", 5.0], [None, 7.0]]
+    values = [glue.model.predict(row) for row in rows]
+    assert json.loads(glue.self_check(json.dumps({"rows": rows, "values": values})))["largest"] == 0
+    nudged = [values[0] * (1 + 2e-9), values[1]]
+    assert not json.loads(glue.self_check(json.dumps({"rows": rows, "values": nudged})))["ok"]
+
+
+def test_predict_batch_gives_each_rows_answer(golden_loaded):
+    rows = [[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6.0, 2.5]]
+    model = finf.load((GOLDEN / "iris.bin").read_bytes())
+    assert json.loads(glue.predict_batch(json.dumps(rows))) == {"probabilities": model.predict_proba_batch(rows)}
+    assert "refused" in json.loads(glue.predict_batch(json.dumps([[1, 2, 3]])))["error"]

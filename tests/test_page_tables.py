@@ -386,7 +386,9 @@ def test_diabetes_page(visit, diabetes):
 
 
 MODEL_MISMATCHES = {
-    "regressor-called-classifier": ("diabetes", lambda c: c.update(task="classification", classes=["low", "high"]),
+    # Without its test vectors, whose values a classifier's card cannot hold, so the card checks out by itself.
+    "regressor-called-classifier": ("diabetes", lambda c: c.update(task="classification", classes=["low", "high"],
+                                                                   test_vectors=None) or c.pop("test_vectors"),
                                     "The model is a regression model, but its card says classification."),
     "categories-reordered": ("penguins", lambda c: c["features"][0].update(categories=["Dream", "Biscoe", "Torgersen"]),
                              "The model takes one of Biscoe, Dream, Torgersen for island, but its card lists Dream, "
@@ -405,3 +407,44 @@ def test_a_card_must_match_its_model(request, visit, tmp_path, serve_site, misma
     v = visit(serve_site(copy))
     assert v.wait_error() == f"Error: {text}"
     assert hashlib.sha256((copy / f"{name}.bin").read_bytes()).hexdigest() == site.card["sha256"]
+
+
+def test_a_regressors_map_is_a_colour_scale_in_the_targets_units(visit, diabetes):
+    from test_page_explorer import grid_rows, wait_map
+
+    v = visit(diabetes.url).wait_ready()
+    grid = wait_map(v)
+    for k, row in list(grid_rows(grid))[::97]:
+        assert grid["answers"][k] == pytest.approx(diabetes.model.predict(row), rel=1e-12)
+    legend = v.page.locator(".map-legend")
+    assert legend.locator(".map-scale-low, .map-scale-high").all_text_contents() == ["25", "346"]
+    expect(v.page.locator("#map-heading")).to_have_text("Map of predicted progression")
+    expect(v.page.locator("#map-summary")).to_have_text(re.compile(
+        r"^Predicted progression over \w+ across \(.+\) and \w+ up \(.+\): from \d+\.\d\d to \d+\.\d\d\.$"))
+    curve = json.loads(v.page.locator("#features svg.curve").first.get_attribute("data-curve"))
+    assert curve["class"] is None and len(curve["ys"]) == len(curve["xs"])
+
+
+def test_categories_get_no_curve_and_are_no_map_axis(visit, penguins):
+    v = visit(penguins.url).wait_ready()
+    numeric = [i for i, f in enumerate(penguins.card["features"]) if f["kind"] == "numeric" and f["min"] < f["max"]]
+    expect(v.page.locator("#features svg.curve")).to_have_count(len(numeric))
+    expect(v.page.locator("#features select + svg.curve")).to_have_count(0)
+    options = v.page.locator("#map-x option").evaluate_all("(options) => options.map((o) => Number(o.value))")
+    assert options == numeric
+
+
+def test_a_link_sets_categories_and_a_missing_value(visit, penguins):
+    v = visit(penguins.url + "#values=Dream,40,18,200,4000,,2008").wait_ready()
+    names = [f["name"] for f in penguins.card["features"]]
+    shown = v.page.evaluate(CONTROLS, names)
+    assert shown[0] == {"value": "Dream", "missing": False}
+    assert shown[5] == {"value": "", "missing": True}
+    assert shown[1:5] == ["40", "18", "200", "4000"] and shown[6] == "2008"
+    expect(v.page.locator("#link-note")).to_be_hidden()
+    probabilities = penguins.model.predict_proba(["Dream", 40.0, 18.0, 200.0, 4000.0, None, 2008.0])
+    best = max(range(3), key=probabilities.__getitem__)
+    expect(v.page.locator("#prediction")).to_have_text(
+        f"{penguins.card['classes'][best]} {percent(probabilities[best])}")
+    v.after_result(lambda: control(v, "island").select_option("Torgersen"))
+    expect(v.page).to_have_url(re.compile(r"#values=Torgersen,40,18,200,4000,,2008(&map=\d+,\d+)?$"))

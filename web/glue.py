@@ -5,11 +5,16 @@ imported, or from this file, fetched and written beside the installed engine. Ho
 """
 
 import json
+import math
 import random
 
 import finf
 
 model = None  # the finf.Model load_model read
+# How far the engine may be from the trainer on the card's test vectors: an absolute difference for
+# probabilities, relative to max(1, |value|) for a regressor's values. Both compute in float64 from the same
+# float32 weights, so they differ by rounding alone, around 1e-16.
+SELF_CHECK_TOLERANCE = 1e-9
 
 
 def load_model(path, name):
@@ -52,6 +57,16 @@ def predict_text(text_json):
         text = json.loads(text_json)
         probabilities = model.predict_proba(text)
         return json.dumps({"probabilities": probabilities, "words": _words(text, probabilities)})
+def predict_batch(rows_json):
+    """Many rows' predictions as JSON: {"probabilities": [...]} of a classifier, {"values": [...]} of a regressor.
+
+    The rows are lists as predict takes them; the first row the engine refuses refuses the batch.
+    """
+    try:
+        rows = json.loads(rows_json)
+        if model.task == "regression":
+            return json.dumps({"values": model.predict_batch(rows)})
+        return json.dumps({"probabilities": model.predict_proba_batch(rows)})
     except ValueError as error:
         return json.dumps({"error": f"the engine refused the input: {error}"})
 
@@ -73,6 +88,64 @@ def _words(text, probabilities):
 
 def _utf16(text):
     return len(text.encode("utf-16-le")) // 2
+def describe_model(name):
+    """A model card for the loaded model from its file alone (a model dropped on the page without its card), JSON.
+
+    A v3 file names its features, categories, classes and target; a v2 file has generic names (x0, x1, ...,
+    class 0, ...). A number's range is its normalizer's mean +- 3 std, as the file holds no minimum or maximum.
+    """
+    target = model.target
+    card = {"format": "FINF", "version": model.version, "model_file": name, "task": model.task,
+            "target": target.name, "features": [_describe_feature(f) for f in model.features]}
+    if model.task == "regression":
+        low, high = target.mean - 3 * target.std, target.mean + 3 * target.std
+        card["target_values"] = {"label": target.name or "value", "unit": "", "min": low, "max": high,
+                                 "mean": target.mean}
+    else:
+        card["classes"] = list(model.classes or (f"class {i}" for i in range(model.n_outputs)))
+    card["architecture"] = {"layers": [layer.describe() for layer in model.layers],
+                            "parameters": sum(len(p) for p in model.parameters())}
+    return json.dumps(card)
+
+
+def _describe_feature(feature):
+    base = {"name": feature.name, "label": feature.name, "unit": "", "kind": feature.kind}
+    if feature.kind == "categorical":
+        default = feature.fill if feature.fill is not None else feature.categories[0]
+        return {**base, "categories": list(feature.categories), "default": default, "fill": feature.fill}
+    step = _slider_step(6 * feature.std)
+    # Whole steps, outward, so the mean +- 3 std is inside.
+    low = round(math.floor((feature.mean - 3 * feature.std) / step) * step, 12)
+    high = round(math.ceil((feature.mean + 3 * feature.std) / step) * step, 12)
+    return {**base, "min": low, "max": high, "mean": feature.mean, "std": feature.std, "step": step,
+            "fill": feature.fill}
+
+
+def _slider_step(span):
+    """The largest step of 1, 2, 2.5 or 5 times a power of ten giving at least 100 positions (as the trainer's card)."""
+    power = 10.0 ** math.floor(math.log10(span / 100))
+    for mantissa in (5.0, 2.5, 2.0, 1.0):
+        if span / (mantissa * power) >= 100 * (1 - 1e-9):
+            return float(f"{mantissa * power:.12g}")
+    return float(f"{power:.12g}")
+
+
+def self_check(vectors_json):
+    """The card's test_vectors through the engine: JSON {count, largest, tolerance, ok}, or {error} in words."""
+    try:
+        vectors = json.loads(vectors_json)
+        rows = vectors["rows"]
+        if model.task == "regression":
+            pairs = zip(model.predict_batch(rows), vectors["values"], strict=True)
+            differences = [abs(got - want) / max(1.0, abs(want)) for got, want in pairs]
+        else:
+            pairs = zip(model.predict_proba_batch(rows), vectors["probabilities"], strict=True)
+            differences = [abs(g - w) for got, want in pairs for g, w in zip(got, want, strict=True)]
+    except (ValueError, KeyError, TypeError) as error:
+        return json.dumps({"error": f"the card's test vectors could not be run: {error}"})
+    largest = max(differences, default=0.0)
+    return json.dumps({"count": len(rows), "largest": largest, "tolerance": SELF_CHECK_TOLERANCE,
+                       "ok": largest <= SELF_CHECK_TOLERANCE})
 
 
 def reseed(seed_hex):

@@ -4,6 +4,7 @@
 // Timings a test or benchmark can read (milliseconds, on the performance.now() clock):
 //   performance.getEntriesByName("finf:first-prediction")  navigation start -> first result shown
 //   performance.getEntriesByName("finf:input-to-result")   each input (a slider, a select) -> its result shown
+//   performance.getEntriesByName("finf:map")               each map drawn: its request -> drawn (view/map.js)
 //   performance.getEntriesByName("finf:ready")[0].detail    the worker's own timings: {runtime_ms, engine_ms,
 //                                                           model_ms, total_ms} from the worker's start,
 //                                                           boot ("snapshot" or "micropip") and, for micropip,
@@ -13,6 +14,11 @@
 
 import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
 import { element, percent } from "./view/dom.js";
+import { batchClient } from "./view/batches.js";
+import { buildExplorer } from "./view/explorer.js";
+import { showSelfCheck } from "./view/selfcheck.js";
+import { applyValues, linkSaver, readLink } from "./view/link.js";
+import { setUpDrop } from "./view/drop.js";
 import { resultsFor } from "./view/results.js";
 import { buildTextInputs, withWords } from "./view/text.js";
 
@@ -27,6 +33,9 @@ const cardFacts = document.getElementById("card");
 const offlineLine = document.getElementById("offline");
 
 let inputs = [];  // view/inputs.js: one per feature of the card
+let explorer = null;  // view/explorer.js: the map and the response curves, for a tabular model
+const batches = batchClient((message) => { if (ready) worker.postMessage(message); });
+const saveLink = linkSaver();  // view/link.js: the inputs and the map's axes in the URL fragment
 let results = null;  // view/results.js: {check, show, clear} for the card's task
 let ready = false;
 let failed = false;
@@ -101,19 +110,96 @@ function describeCard(c) {
 }
 
 function onCard(c) {
+  buildPage(c);
+  applyLink();
+  keepFocusInView();
+}
+
+function buildPage(c) {
   showTitles(c);
   const text = c.features[0].kind === "text";
   document.querySelector(".panels").classList.toggle("compact", !text && isCompact(c.features));
   document.querySelector(".panels").classList.toggle("text", text);
   inputs = text ? buildTextInputs(form, c.features[0], request, c.examples ?? [])
-    : buildInputs(form, c.features, request);
+    : buildInputs(form, c.features, (inputAt) => {
+      request(inputAt);
+      saveLink(inputs, explorer?.axes());
+    });
   results = resultsFor(c, {
     prediction, bars: document.getElementById("bars"), position: document.getElementById("position"),
   });
   if (text) results = withWords(results, inputs[0], c.classes, resultPanel);
   describeCard(c);
-  keepFocusInView();
+  explorer = buildExplorer({ card: c, inputs, section: document.getElementById("explorer"), batches,
+    onAxes: (...axes) => saveLink(inputs, axes) });
 }
+
+// The visitor's own model (view/drop.js): the worker checks it; until it answers, nothing is sent to it.
+function onFiles(files) {
+  if (!ready) return;
+  ready = false;
+  if (inFlight) clearTimeout(inFlight.timer);
+  inFlight = queued = null;
+  batches.reset();
+  showOwn(`Loading ${files.name}${files.card === null ? "" : ` with ${files.cardName}`}…`);
+  worker.postMessage({ type: "load", ...files }, [files.model]);
+}
+
+function showOwn(text, error = false) {
+  const line = document.getElementById("own-status");
+  line.textContent = text;
+  line.classList.toggle("error", error);
+  line.hidden = false;
+}
+
+function onModel({ card: c, name, described }) {
+  form.replaceChildren();
+  prediction.replaceChildren();
+  delete prediction.dataset.value;
+  const position = document.getElementById("position");
+  position.replaceChildren();
+  position.hidden = true;
+  document.getElementById("bars").replaceChildren();
+  cardFacts.replaceChildren();
+  const section = document.getElementById("explorer");
+  section.replaceChildren();
+  section.hidden = true;
+  for (const id of ["self-check", "link-note"]) document.getElementById(id).hidden = true;
+  delete root.dataset.selfCheck;
+  history.replaceState(null, "", location.pathname + location.search);  // the link was for the other model
+  buildPage(c);
+  ready = true;
+  setEnabled(inputs, true);
+  showOwn(described
+    ? `Loaded ${name} in this tab. It came without its card, so its inputs are described from the file alone: ` +
+      "the names it holds (generic ones in a version 2 file) and ranges of its training mean ± 3 standard deviations."
+    : `Loaded ${name} with its card in this tab.`);
+  request(performance.now());
+}
+
+function onRefused({ text }) {
+  ready = true;
+  showOwn(`Not loaded: ${text} The model in use is unchanged.`, true);
+  request(performance.now());  // inputs moved while the worker was busy with the file are answered now
+}
+
+// A link's values and map axes, where they fit; a note says what did not.
+function applyLink() {
+  const { values, axes } = readLink();
+  const notes = applyValues(inputs, values);
+  if (axes && !explorer?.setAxes(...axes)) {
+    notes.push("The link's map axes are not two inputs of this map; they are ignored.");
+  }
+  const line = document.getElementById("link-note");
+  line.textContent = notes.join(" ");
+  line.hidden = notes.length === 0;
+}
+
+addEventListener("hashchange", () => {
+  if (failed || inputs.length === 0) return;
+  applyLink();
+  request(performance.now());
+});
 
 // On a narrow screen the result panel sticks to the top of the viewport, over the inputs scrolling beneath it:
 // scroll-padding keeps an input that gets the focus below the panel, not hidden under it.
@@ -175,6 +261,7 @@ function onResult(message) {
     queued = null;
     send(inputAt);
   }
+  explorer?.update();  // after the result is shown and the next input sent: the map and the curves never delay them
 }
 
 function onReady({ timings }) {
@@ -182,6 +269,7 @@ function onReady({ timings }) {
   performance.mark("finf:ready", { detail: timings });
   root.dataset.state = "ready";
   setEnabled(inputs, true);
+  document.getElementById("model-files").disabled = false;
   const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const engine = timings.boot === "snapshot"
     ? `Python and the engine from a snapshot ${seconds(timings.runtime_ms)}`
@@ -250,8 +338,15 @@ const handlers = {
   card: (message) => onCard(message.card),
   ready: onReady,
   result: onResult,
+  "batch-result": (message) => batches.onResult(message),
+  "self-check": (message) => showSelfCheck(document.getElementById("self-check"), message),
+  model: onModel,
+  refused: onRefused,
   error: ({ text }) => showError(text),
 };
+
+setUpDrop({ input: document.getElementById("model-files"), zone: document.body, onFiles,
+  onProblem: (text) => showOwn(`Not loaded: ${text}`, true) });
 
 let worker;
 try {

@@ -8,23 +8,42 @@
 // Messages to the page:   {type: "status", text}               what is loading now
 //                         {type: "card", card}                 the model card, checked, as soon as it arrives
 //                         {type: "ready", timings}             the engine answers predictions from now on
+//                         {type: "self-check", count, largest, tolerance, ok}  the card's test_vectors run
+//                                                              through the engine (or {type: "self-check",
+//                                                              error}); not sent for a card without them
 //                         {type: "result", id, probabilities}  a classifier's answer, in the card's class order
 //                         {type: "result", id, value}          a regressor's answer, in the target's units
 //                         {type: "result", id, probabilities, words}  a text model's answer; words: [start, end,
 //                                                              push] per word (see glue.predict_text), or []
 //                         {type: "error", text}                anything that went wrong, in words
+//                         {type: "model", card, name, described}  the visitor's model is in use from now on
+//                                                              (described: its card was made from the file)
+//                         {type: "refused", text}              the visitor's model was not loaded; the one in
+//                                                              use stays
+//                         {type: "batch-result", id, probabilities | values}  a batch's answers, one per row
+//                         {type: "batch-result", id, dropped: true}  a newer batch in its slot replaced it
+//                         {type: "batch-result", id, error}    the batch was refused (the page stays usable)
 // Messages from the page: {type: "predict", id, values}        values in the card's feature order: a number for
 //                                                              a numeric feature; a category name for a
 //                                                              categorical one, or null (missing) where the
 //                                                              card gives it a fill value; a text model's one
 //                                                              value is its text
+//                         {type: "load", model, name, card, cardName}  a model the visitor gave: its bytes (an
+//                                                              ArrayBuffer) and its card's text, or null to
+//                                                              describe the model from its file alone
+//                         {type: "batch", id, slot, rows}      many rows at once (a map, response curves), each
+//                                                              checked as predict's values; computed in chunks,
+//                                                              so a predict that arrives meanwhile is answered
+//                                                              first, and dropped when a newer batch with the
+//                                                              same slot name arrives
 
 import { SnapshotError, readSnapshot, restore } from "./snapshot.js";
 
 const SITE = new URL("./", import.meta.url);  // every file is relative to this worker's own URL
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-let engine = null;  // {predict}: glue.py's predict, once ready
+let engine = null;  // {predict, predictBatch, selfCheck}: glue.py's, once ready
+let runtime = null;  // {pyodide, glue}, once ready
 let features = null;  // the card's feature list, for validating inputs
 let task = null;  // the card's task: which answer a result carries
 let failed = false;
@@ -110,6 +129,29 @@ function checkCard(card, name) {
     if (t === null || typeof t !== "object") problem("target_values must be {label, unit, min, max, mean}");
     checkRange(t, "target_values", problem);
   }
+  checkRows(card, problem);
+}
+
+// The optional test_vectors and sample: rows of the card's width, with one answer or target each.
+function checkRows(card, problem) {
+  const width = card.features.length;
+  const rowsOk = (rows) => Array.isArray(rows) && rows.every((row) => Array.isArray(row) && row.length === width);
+  const vectors = card.test_vectors;
+  if (vectors !== undefined) {
+    const key = card.task === "regression" ? "values" : "probabilities";
+    const outputs = vectors?.[key];
+    const answerOk = (o) => (key === "values" ? finiteNumber(o)
+      : Array.isArray(o) && o.length === card.classes.length && o.every(finiteNumber));
+    if (!(rowsOk(vectors?.rows) && Array.isArray(outputs) && outputs.length === vectors.rows.length &&
+      outputs.every(answerOk))) {
+      problem(`test_vectors must be {rows, ${key}}: rows of ${width} values, one answer each`);
+    }
+  }
+  const sample = card.sample;
+  if (sample !== undefined && !(rowsOk(sample?.rows) && Array.isArray(sample.targets) &&
+    sample.targets.length === sample.rows.length)) {
+    problem(`sample must be {rows, targets}: rows of ${width} values, one target each`);
+  }
 }
 
 function checkRange(f, where, problem) {
@@ -149,6 +191,11 @@ async function sha256Hex(bytes) {
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
   }
   return null;
+}
+
+async function fileSha256(bytes, pyodide, path) {
+  return await sha256Hex(bytes) ??
+    pyodide.runPython(`import hashlib; hashlib.sha256(open("${path}", "rb").read()).hexdigest()`);
 }
 
 const PYODIDE_DIR = "pyodide/";  // scripts/build_site.py copies the runtime here
@@ -309,23 +356,23 @@ function lastLine(text) {
   return lines[lines.length - 1];
 }
 
-async function checkModel(card, modelBytes, glue, pyodide) {
+const MODEL_PATH = "/tmp/model.bin";  // the model in use, in Pyodide's file system
+const CANDIDATE_PATH = "/tmp/candidate.bin";  // a model the visitor gave, until it is checked
+
+async function checkModel(card, modelBytes, glue, pyodide, path = MODEL_PATH) {
   if (card.size_bytes !== undefined && card.size_bytes !== modelBytes.length) {
     throw new LoadError(
       `The model file ${card.model_file} is ${modelBytes.length} bytes but its card says ${card.size_bytes}: ` +
       "the file is damaged or does not belong to this card.");
   }
-  pyodide.FS.writeFile("/tmp/model.bin", modelBytes);
-  let digest = await sha256Hex(modelBytes);
-  if (digest === null) {
-    digest = pyodide.runPython('import hashlib; hashlib.sha256(open("/tmp/model.bin", "rb").read()).hexdigest()');
-  }
+  pyodide.FS.writeFile(path, modelBytes);
+  const digest = await fileSha256(modelBytes, pyodide, path);
   if (digest !== card.sha256) {
     throw new LoadError(
       `The model file ${card.model_file} does not match its model card: its SHA-256 is ${digest}, ` +
       `the card says ${card.sha256}. The file may be damaged or replaced; it was not loaded.`);
   }
-  const loaded = JSON.parse(glue.load_model("/tmp/model.bin", card.model_file));
+  const loaded = JSON.parse(glue.load_model(path, card.model_file));
   if (loaded.error) throw new LoadError(loaded.error);
   if (loaded.task !== card.task) {
     throw new LoadError(`The model is a ${loaded.task} model, but its card says ${card.task}.`);
@@ -384,10 +431,19 @@ async function start() {
   post({ type: "status", text: "Checking and loading the model…" });
   const since = performance.now();
   await checkModel(cardValue, modelBytes, glue, pyodide);
+  runtime = { pyodide, glue };
   lap("model_ms", since);
   lap("total_ms", t0);
-  engine = { predict: glue.predict, predictText: glue.predict_text };
+  engine = { predict: glue.predict, predictText: glue.predict_text, predictBatch: glue.predict_batch,
+    selfCheck: glue.self_check };
   post({ type: "ready", timings });
+  selfCheck(cardValue);
+}
+
+// The card's test vectors, computed by the trainer, run through this engine: do training and serving agree?
+function selfCheck(card) {
+  if (card.test_vectors === undefined) return;
+  post({ type: "self-check", ...JSON.parse(engine.selfCheck(JSON.stringify(card.test_vectors))) });
 }
 
 function describe(error) {
@@ -449,9 +505,91 @@ function predict({ id, values }) {
   }
 }
 
+// A model the visitor dropped on the page: checked against its card when one came with it, else described from
+// the file alone (glue.describe_model). Refused in words, with the model in use left as it was.
+async function loadOwn({ model, name, card: cardText, cardName }) {
+  if (failed || runtime === null) return;
+  const { pyodide, glue } = runtime;
+  latestBatch.clear();  // a batch still in its chunks stops at the next one: it was for the model in use
+  const bytes = new Uint8Array(model);
+  const plainName = String(name).replace(/[^\w.-]/g, "_") || "model.bin";
+  try {
+    let card;
+    if (cardText === null) {
+      pyodide.FS.writeFile(CANDIDATE_PATH, bytes);
+      const loaded = JSON.parse(glue.load_model(CANDIDATE_PATH, name));
+      if (loaded.error) throw new LoadError(loaded.error);
+      card = { ...JSON.parse(glue.describe_model(plainName)), size_bytes: bytes.length,
+        sha256: await fileSha256(bytes, pyodide, CANDIDATE_PATH) };
+      checkCard(card, `made from ${name}`);
+    } else {
+      try {
+        card = JSON.parse(cardText);
+      } catch (error) {
+        throw new LoadError(`The model card ${cardName} is not valid JSON: ${error.message}`);
+      }
+      checkCard(card, cardName);
+      card.model_file = plainName;  // the file the visitor gave, whatever its card calls it
+      await checkModel(card, bytes, glue, pyodide, CANDIDATE_PATH);
+    }
+    pyodide.FS.rename(CANDIDATE_PATH, MODEL_PATH);
+    ({ features, task } = card);
+    post({ type: "model", card, name, described: cardText === null });
+    selfCheck(card);
+  } catch (error) {
+    glue.load_model(MODEL_PATH, "the model in use");  // back to it, whatever the candidate got to
+    post({ type: "refused", text: describe(error) });
+  }
+}
+
+const BATCH_CHUNK = 64;  // rows per Python call: about 1.5 ms in Pyodide for Iris, so a predict waits no longer
+const latestBatch = new Map();  // slot -> id of its newest batch
+
+// Lets the worker's other messages (a predict) run before the next chunk.
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = resolve;
+    channel.port2.postMessage(null);
+  });
+}
+
+async function batch({ id, slot, rows }) {
+  if (failed || engine === null) return;
+  latestBatch.set(slot, id);
+  const problem = Array.isArray(rows) ? rows.map(checkValues).find((p) => p !== null) : "rows must be a list";
+  if (problem) {
+    post({ type: "batch-result", id, error: `Input rejected: ${problem}.` });
+    return;
+  }
+  const key = task === "regression" ? "values" : "probabilities";
+  const answers = [];
+  for (let start = 0; start < rows.length; start += BATCH_CHUNK) {
+    if (start > 0) await yieldToMessages();
+    if (latestBatch.get(slot) !== id || failed) {
+      post({ type: "batch-result", id, dropped: true });
+      return;
+    }
+    const answer = JSON.parse(engine.predictBatch(JSON.stringify(rows.slice(start, start + BATCH_CHUNK))));
+    if (answer.error) {
+      post({ type: "batch-result", id, error: answer.error });
+      return;
+    }
+    answers.push(...answer[key]);
+  }
+  post({ type: "batch-result", id, [key]: answers });
+}
+
 self.addEventListener("message", (event) => {
   try {
     if (event.data?.type === "predict") predict(event.data);
+    if (event.data?.type === "load") {
+      loadOwn(event.data).catch((error) => post({ type: "refused", text: describe(error) }));
+    }
+    if (event.data?.type === "batch") {
+      const onFailure = (error) => fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
+      batch(event.data).catch(onFailure);
+    }
   } catch (error) {
     fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
   }

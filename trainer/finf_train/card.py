@@ -16,6 +16,11 @@ web/worker.js's checkCard mirrors it):
     target_values (regression): {label, unit, min, max, mean} of the target in the data
     architecture {layers, parameters}, training (the settings), metrics (see training.py); a converted model's
     card (convert/card.py) has training {converted_from} and metrics on the rows it was given, if any
+    test_vectors (optional): {rows, probabilities} of a classifier or {rows, values} of a regressor: a few rows
+        of the data (numbers, category names, null for missing) and what the trainer's numpy forward pass
+        computed for them; whoever serves the model (the page at load) checks it computes the same
+    sample (optional, `finf train --card-sample N`): {rows, targets}: training rows as above and their class
+        names or target values, which the page draws on its map
 
 json is imported where it is used: `finf predict` on a model with no card does not need it.
 """
@@ -194,7 +199,36 @@ def check(card, model, model_bytes):
         problem = _check_feature(info, feature, model.version)
         if problem:
             return f"model card 'features'[{i}]: {problem}"
-    return _check_target(card, model)
+    return _check_target(card, model) or _check_rows(card, model)
+
+
+def _check_rows(card, model):
+    """The optional test_vectors and sample: rows of the model's width, with one output per row."""
+    width = model.n_features
+    vectors, sample = card.get("test_vectors"), card.get("sample")
+    if vectors is not None:
+        key = "values" if model.task == "regression" else "probabilities"
+        outputs = vectors.get(key) if isinstance(vectors, dict) else None
+        if not (_rows_ok(vectors.get("rows") if outputs is not None else None, width) and isinstance(outputs, list)
+                and len(outputs) == len(vectors["rows"])
+                and all(_answer_ok(o, key, model.n_outputs) for o in outputs)):
+            return f"model card 'test_vectors': expected {{rows, {key}}}: rows of {width} values, one answer each"
+    if sample is not None:
+        targets = sample.get("targets") if isinstance(sample, dict) else None
+        if not (_rows_ok(sample.get("rows") if targets is not None else None, width) and isinstance(targets, list)
+                and len(targets) == len(sample["rows"])):
+            return f"model card 'sample': expected {{rows, targets}}: rows of {width} values, one target each"
+    return None
+
+
+def _answer_ok(answer, key, n_outputs):
+    if key == "values":
+        return _number(answer)
+    return isinstance(answer, list) and len(answer) == n_outputs and all(_number(p) for p in answer)
+
+
+def _rows_ok(rows, width):
+    return isinstance(rows, list) and all(isinstance(row, list) and len(row) == width for row in rows)
 
 
 def _check_target(card, model):

@@ -17,6 +17,7 @@ MAX_HIDDEN = 65536
 # would not fit in a laptop's memory, and the engine could not run the model at a useful speed anyway.
 LM_LIMITS = {"layers": 64, "embedding_dim": 4096, "heads": 64, "block": 4096, "batch_size": 4096}
 GPT_ONLY = ("layers", "embedding_dim", "heads", "block", "batch_size")
+MAX_CARD_SAMPLE = 1000  # rows in the card: the page draws them all on its map
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -60,6 +61,13 @@ def _count(text):
 
 def _seed(text):
     return _whole(text, 0)
+
+
+def _card_sample(text):
+    value = _whole(text, 0)
+    if value > MAX_CARD_SAMPLE:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_CARD_SAMPLE} rows, found {show(text)}")
+    return value
 
 
 def _hidden(text):
@@ -117,6 +125,9 @@ def _train_arguments(train):
     add("--batch-size", type=_count, default=DEFAULTS["batch_size"], metavar="N", help="default: the full batch")
     add("--val-fraction", type=_fraction, default=DEFAULTS["val_fraction"], metavar="F")
     add("--seed", type=_seed, default=DEFAULTS["seed"], metavar="N")
+    add("--card-sample", type=_card_sample, default=DEFAULTS["card_sample"], metavar="N",
+        help="put N random training rows in the model card, drawn as dots on the page's map (default 0: none, "
+             "since the card is published with the model)")
     text = train.add_argument_group("text", "a model of one text column: Embedding -> MeanPool -> Linear")
     text.add_argument("--text", metavar="COLUMN", help="train on this column's text (other columns are not used)")
     text.add_argument("--embedding-dim", type=_count, default=TEXT_DEFAULTS["embedding_dim"], metavar="N")

@@ -33,7 +33,7 @@ def run_train(args):
     result = train(args.data, args.target, task=args.task, ignore=args.ignore, categorical=args.categorical,
                    missing=args.missing, hidden=hidden, activation=args.activation, optimizer=args.optimizer,
                    lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, val_fraction=args.val_fraction,
-                   seed=args.seed)
+                   seed=args.seed, card_sample=args.card_sample)
     card = save(result, args.out)
     for line in summary(args, result.dataset, card):
         print(line)

@@ -13,6 +13,7 @@ DEFAULTS = {
     "batch_size": None,  # full batch
     "val_fraction": 0.2,
     "seed": 0,
+    "card_sample": 0,  # training rows put in the card for the page's map: none unless asked (they are data)
 }
 # A text model (--text): Embedding(vocabulary, 16) -> MeanPool -> Linear, as trainer/finf_train/text.py
 # measured on the SMS Spam Collection: 10 epochs at lr 0.003 in batches of 32 reach 97.7% validation accuracy

@@ -10,7 +10,7 @@ import numpy as np
 import finf
 
 from . import card as model_card
-from . import metrics, nn, preprocess
+from . import metrics, nn, preprocess, vectors
 from .data import CSVError, Dataset, read_csv
 from .defaults import DEFAULTS, MODEL_DEFAULTS
 from .export import engine_layers, network_from_layers
@@ -161,10 +161,11 @@ def train(data, target=None, *, task=DEFAULTS["task"], ignore=DEFAULTS["ignore"]
           categorical=DEFAULTS["categorical"], missing=DEFAULTS["missing"], hidden=DEFAULTS["hidden"],
           activation=DEFAULTS["activation"], optimizer=DEFAULTS["optimizer"], lr=DEFAULTS["lr"],
           epochs=DEFAULTS["epochs"], batch_size=DEFAULTS["batch_size"], val_fraction=DEFAULTS["val_fraction"],
-          seed=DEFAULTS["seed"]):
+          seed=DEFAULTS["seed"], card_sample=DEFAULTS["card_sample"]):
     """Train on a CSV path (with target) or a Dataset; return the model bytes, card and metrics as a TrainResult.
 
-    missing="impute" fills missing values from the training rows and stores the fill values in the model.
+    missing="impute" fills missing values from the training rows and stores the fill values in the model;
+    card_sample > 0 puts that many training rows in the card (for the page's map).
     """
     if not isinstance(data, Dataset) and not isinstance(target, str):
         raise ValueError("target: the name of the target column is needed to read a CSV")
@@ -191,7 +192,18 @@ def train(data, target=None, *, task=DEFAULTS["task"], ignore=DEFAULTS["ignore"]
     metrics["train_seconds"] = round(seconds, 4)
     settings.update(val_fraction=val_fraction, train_rows=len(train_index), val_rows=len(val_index))
     card = model_card.make_card(dataset, model, model_bytes, settings, metrics)
+    card["test_vectors"] = _test_vectors(model, dataset)
+    if card_sample:
+        card["sample"] = vectors.sample(dataset, model, train_index, card_sample, seed)
     return TrainResult(model_bytes, card, metrics, model, train_index, val_index, dataset)
+
+
+def _test_vectors(model, dataset):
+    """A few rows spread over the data and what this numpy forward pass predicts for them (the card's)."""
+    index = vectors.spread(len(dataset.y))
+    X = dataset.X[index]
+    outputs = predict_proba(model, X) if model.task == "classification" else predictions(model, X)
+    return vectors.test_vectors(dataset, model, index, outputs)
 
 
 def _fit_target(dataset, train_index):

@@ -23,3 +23,10 @@ export function withUnit(value, decimals, unit) {
 export function percent(p) {
   return `${(p * 100).toFixed(1)}%`;
 }
+
+// The index of the largest value (the first, on a tie).
+export function argmax(values) {
+  let best = 0;
+  values.forEach((v, i) => { if (v > values[best]) best = i; });
+  return best;
+}
