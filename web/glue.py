@@ -57,6 +57,10 @@ def predict_text(text_json):
         text = json.loads(text_json)
         probabilities = model.predict_proba(text)
         return json.dumps({"probabilities": probabilities, "words": _words(text, probabilities)})
+    except ValueError as error:
+        return json.dumps({"error": f"the engine refused the input: {error}"})
+
+
 def predict_batch(rows_json):
     """Many rows' predictions as JSON: {"probabilities": [...]} of a classifier, {"values": [...]} of a regressor.
 
@@ -88,6 +92,8 @@ def _words(text, probabilities):
 
 def _utf16(text):
     return len(text.encode("utf-16-le")) // 2
+
+
 def describe_model(name):
     """A model card for the loaded model from its file alone (a model dropped on the page without its card), JSON.
 
