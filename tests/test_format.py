@@ -32,7 +32,7 @@ def test_constants():
     assert fmt.SUPPORTED_VERSIONS == finf.SUPPORTED_VERSIONS == (2, 3)
     assert fmt.SECTIONS == (b"FEAT", b"TRGT", b"LAYR")
     assert (fmt.TAG_LINEAR, fmt.TAG_ACTIVATION) == (0, 1)
-    assert sorted(finf.LAYER_KINDS) == [0, 1]
+    assert sorted(finf.LAYER_KINDS) == [0, 1, 2, 4, 5, 6]
     assert KINDS == ("identity", "relu", "sigmoid", "tanh", "softmax")
     assert fmt.MAX_FILE_BYTES == 16 * 1024 * 1024
     assert fmt.MAX_NORMALIZER_BYTES == 256 * 1024

@@ -5,9 +5,11 @@ from ._activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from ._api import dumps, load
 from ._errors import FormatError
 from ._features import CategoricalFeature, Classification, NumericFeature, Regression
-from ._layers import Linear, Normalizer
+from ._layers import Embedding, Linear, Normalizer
+from ._lm import LanguageModel
 from ._model import Model
 from ._registry import LAYER_KINDS
+from ._sequence import LayerNorm, PositionEmbedding, TransformerBlock
 from .format import SUPPORTED_VERSIONS
 
 __version__ = "0.1.0"
@@ -17,17 +19,22 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "CategoricalFeature",
     "Classification",
+    "Embedding",
     "FormatError",
     "Identity",
+    "LanguageModel",
+    "LayerNorm",
     "Linear",
     "Model",
     "Normalizer",
     "NumericFeature",
+    "PositionEmbedding",
     "ReLU",
     "Regression",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TransformerBlock",
     "dumps",
     "format",
     "load",

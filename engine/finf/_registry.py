@@ -7,17 +7,21 @@ words, and __call__ (its forward pass on a list of floats). A new kind is one en
 
 from . import _io
 from ._activations import Activation
-from ._layers import Linear
+from ._layers import Embedding, Linear
+from ._sequence import LayerNorm, PositionEmbedding, TransformerBlock
 
 MAX_LAYERS = 1024
-LAYER_KINDS = {kind.tag: kind for kind in (Linear, Activation)}
+LAYER_KINDS = {kind.tag: kind for kind in (Linear, Activation, Embedding, PositionEmbedding, LayerNorm,
+                                           TransformerBlock)}
 _SMALLEST_LAYER = 2  # bytes: an activation's tag and kind
 
 
-def read_layers(cursor, width, source, outputs=None):
+def read_layers(cursor, width, source, outputs=None, rules=None):
     """A u32 layer count, then that many layers, the first taking width inputs (named by source).
 
     outputs, if given, is (n, why): the last layer must give n outputs, or the error names its out_features.
+    rules, if given, is called as rules(i, tag, layer) with layer None before layer i is read and with the
+    layer after; it returns None, or (field, expected, found, offset) for the error that refuses it.
     """
     start = cursor.offset
     count = cursor.count("layer count", 1, MAX_LAYERS, _SMALLEST_LAYER)
@@ -28,7 +32,9 @@ def read_layers(cursor, width, source, outputs=None):
         if tag not in LAYER_KINDS:
             known = " or ".join(f"{t} ({kind.__name__})" for t, kind in LAYER_KINDS.items())
             cursor.fail(f"layer {i} tag", known, tag, tag_offset)
+        _apply(cursor, rules, i, tag, None, tag_offset)
         layer = LAYER_KINDS[tag].read(cursor, i, width, source)
+        _apply(cursor, rules, i, tag, layer, tag_offset)
         if layer.out_width(width) != width or hasattr(layer, "out_features"):
             width, source = layer.out_width(width), f"layer {i} out_features"
             source_at = tag_offset + layer.out_features_at
@@ -38,6 +44,13 @@ def read_layers(cursor, width, source, outputs=None):
     if outputs is not None and width != outputs[0]:
         cursor.fail(source, f"{outputs[0]} ({outputs[1]})", width, source_at)
     return tuple(layers)
+
+
+def _apply(cursor, rules, i, tag, layer, tag_offset):
+    problem = rules and rules(i, tag, layer)
+    if problem:
+        field, expected, found, offset = problem
+        cursor.fail(field, expected, found, tag_offset if offset is None else offset)
 
 
 def write_layers(layers):
