@@ -4,12 +4,12 @@ import math
 
 import numpy as np
 import pytest
-from lm_reference import TEXT, bigram_counts, cross_entropy, gpt_config, gpt_logits, gpt_state
 
 import finf
 from finf import _lm
 from finf._random import SplitMix64
 from finf_train.lm.export import to_model
+from lm_reference import TEXT, bigram_counts, cross_entropy, gpt_config, gpt_logits, gpt_state
 
 VOCAB = "".join(sorted(set(TEXT)))
 
