@@ -99,8 +99,7 @@ class LanguageModel:
 
     def _generate(self, ids, length, temperature, top_k, rng):
         stepper = Stepper(self)
-        for token in ids[-self.block_size:]:
-            stepper.feed(token, logits=False)
+        stepper.prefill(ids[-self.block_size:])
         logits = stepper.logits()
         for n in range(length):
             token = sample(logits, temperature, top_k, rng)
@@ -184,6 +183,9 @@ class Stepper:
         split = max((i + 1 for i, layer in enumerate(layers) if getattr(layer, "sequence", False)), default=0)
         self.body = [_step_for(layer, dot) for layer in layers[:split]]
         self.head = [_step_for(layer, dot) for layer in layers[split:]]
+        # Re-encoding the window needs only the last block's keys and values, not its output.
+        last = self.body[-1:]
+        self.refill = self.body[:-1] + [last[0].keys_values] if last and hasattr(last[0], "keys_values") else self.body
         self.embedding = model.layers[0].weight
         self.context = []
         self.x = None
@@ -198,11 +200,17 @@ class Stepper:
         size = self.model.block_size
         if len(self.context) == size:
             kept = self.context[size - size // 2 :]
-            self.reset()
-            for old in kept:
-                self._body(old)
-        self._body(token)
+            self.prefill(kept + [token])
+        else:
+            self._body(token, self.body)
         return self.logits() if logits else None
+
+    def prefill(self, ids):
+        """A new context of ids (at most block_size); logits() then gives the logits after the last."""
+        self.reset()
+        for token in ids[:-1]:
+            self._body(token, self.refill)
+        self._body(ids[-1], self.body)
 
     def logits(self):
         """The logits after the last token fed."""
@@ -211,11 +219,11 @@ class Stepper:
             x = step(x, None)
         return list(x)
 
-    def _body(self, token):
+    def _body(self, token, steps):
         t = len(self.context)
         self.context.append(token)
         x = self.embedding[token]
-        for step in self.body:
+        for step in steps:
             x = step(x, t)
         self.x = x
 
@@ -241,25 +249,37 @@ def _block_step(block, dot):
     p = block.params
     ln_1, ln_2 = (p["ln_1.weight"], p["ln_1.bias"]), (p["ln_2.weight"], p["ln_2.bias"])
     c_attn = _dense(p["attn.c_attn.weight"], p["attn.c_attn.bias"], dot)
+    d = block.n_embd
+    c_attn_kv = _dense(p["attn.c_attn.weight"][d:], p["attn.c_attn.bias"][d:], dot)
     c_proj = _dense(p["attn.c_proj.weight"], p["attn.c_proj.bias"], dot)
     c_fc = _dense(p["mlp.c_fc.weight"], p["mlp.c_fc.bias"], dot)
     mlp_proj = _dense(p["mlp.c_proj.weight"], p["mlp.c_proj.bias"], dot)
-    d, n_head = block.n_embd, block.n_head
+    n_head = block.n_head
     hs = d // n_head
     scale = 1.0 / math.sqrt(hs)
     # Per head: its keys (one hs-list per position) and its values by column (hs lists, one value per position).
     keys = [[] for _ in range(n_head)]
     columns = [[[] for _ in range(hs)] for _ in range(n_head)]
 
+    def remember(kv):
+        """Append each head's key and value for this position (kv: the k and v thirds of c_attn's output)."""
+        for h in range(n_head):
+            lo = h * hs
+            keys[h].append(kv[lo : lo + hs])
+            for column, v in zip(columns[h], kv[d + lo : d + lo + hs], strict=False):
+                column.append(v)
+
+    def keys_values(x, t):
+        """This position's keys and values alone: enough for a later position to attend to it."""
+        remember(c_attn_kv(layer_norm(x, *ln_1)))
+
     def step(x, t):
         qkv = c_attn(layer_norm(x, *ln_1))
+        remember(qkv[d:])
         attended = []
         for h in range(n_head):
             lo = h * hs
             q = qkv[lo : lo + hs]
-            keys[h].append(qkv[d + lo : d + lo + hs])
-            for column, v in zip(columns[h], qkv[2 * d + lo : 2 * d + lo + hs], strict=False):
-                column.append(v)
             weights = _ops.softmax([s * scale for s in map(dot, keys[h], repeat(q))])
             attended += map(dot, columns[h], repeat(weights))
         x = [a + b for a, b in zip(x, c_proj(attended), strict=False)]
@@ -267,6 +287,7 @@ def _block_step(block, dot):
         return [a + b for a, b in zip(x, mlp_proj(hidden), strict=False)]
 
     step.cache = _Cache(keys, columns)
+    step.keys_values = keys_values
     return step
 
 
