@@ -21,7 +21,7 @@ def read_layers(cursor, width, source, outputs=None, rules=None):
 
     outputs, if given, is (n, why): the last layer must give n outputs, or the error names its out_features.
     rules, if given, is called as rules(i, tag, layer) with layer None before layer i is read and with the
-    layer after; it returns None, or (field, expected, found, offset) for the error that refuses it.
+    layer after; it returns None, or (field, expected, found, bytes from the tag to the field) for the error.
     """
     start = cursor.offset
     count = cursor.count("layer count", 1, MAX_LAYERS, _SMALLEST_LAYER)
@@ -50,7 +50,7 @@ def _apply(cursor, rules, i, tag, layer, tag_offset):
     problem = rules and rules(i, tag, layer)
     if problem:
         field, expected, found, offset = problem
-        cursor.fail(field, expected, found, tag_offset if offset is None else offset)
+        cursor.fail(field, expected, found, tag_offset + offset)
 
 
 def write_layers(layers):

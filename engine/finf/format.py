@@ -242,7 +242,7 @@ def _parse_number(cursor, text, name, i, offset):
 
 def _row_layers(i, tag, layer):
     if layer is None and tag in _NOT_FOR_ROWS:
-        return f"layer {i} tag", "a layer of a model of features", f"{tag} ({_NOT_FOR_ROWS[tag]})", None
+        return f"layer {i} tag", "a layer of a model of features", f"{tag} ({_NOT_FOR_ROWS[tag]})", 0
     return None
 
 
@@ -297,13 +297,13 @@ def _language_rules(block_size):
     def rules(i, tag, layer):
         if layer is None:
             if i == 0 and tag != Embedding.tag:
-                return "layer 0 tag", f"{Embedding.tag} (Embedding of the token ids)", f"{tag} ({names[tag]})", None
+                return "layer 0 tag", f"{Embedding.tag} (Embedding of the token ids)", f"{tag} ({names[tag]})", 0
             allowed = _LANGUAGE_BODY | ({PositionEmbedding.tag} if i == 1 else set())
             if i > 0 and tag not in allowed:
                 shown = " or ".join(f"{t} ({names[t]})" for t in sorted(allowed))
-                return f"layer {i} tag", shown, f"{tag} ({names[tag]})", None
+                return f"layer {i} tag", shown, f"{tag} ({names[tag]})", 0
         elif tag == PositionEmbedding.tag and layer.num_positions != block_size:
-            return f"layer {i} num_positions", f"{block_size} (the block size)", layer.num_positions, None
+            return f"layer {i} num_positions", f"{block_size} (the block size)", layer.num_positions, 1
         return None
 
     return rules
