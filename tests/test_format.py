@@ -189,7 +189,8 @@ def test_number_pattern_is_strict_ascii():
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT_DOC = ROOT / "docs" / "FORMAT.md"
-GOLDEN_MODELS = [ROOT / "tests" / "golden" / "iris.bin", ROOT / "tests" / "golden" / "penguins-small.bin"]
+GOLDEN_MODELS = [ROOT / "tests" / "golden" / "iris.bin", ROOT / "tests" / "golden" / "penguins-small.bin",
+                 ROOT / "tests" / "golden" / "bigram-tiny.bin"]
 
 
 def load_format_dump():

@@ -1,5 +1,7 @@
 """FINF v3 language-model files against hostile input: named cases, truncations, bit flips and memory."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -7,6 +9,8 @@ from hypothesis import strategies as st
 import finf
 import hostile_lm
 from test_format_hostile import loads_or_format_error, peak_bytes_while_loading, rejected
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_hand_built_files_load_and_write_back():
@@ -46,3 +50,7 @@ def test_spliced_bytes_load_or_are_refused(junk, at):
 def test_a_huge_declared_block_allocates_nothing():
     data, at = hostile_lm.assemble(hostile_lm.gpt_pieces(), {"LAYR.2.mlp": hostile_lm.u32(0x7FFFFFFF)})
     assert peak_bytes_while_loading(data) < 1_000_000
+
+
+def test_the_golden_bigram_is_the_hand_built_one():
+    assert (ROOT / "tests" / "golden" / "bigram-tiny.bin").read_bytes() == hostile_lm.VALID_BIGRAM

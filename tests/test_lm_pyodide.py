@@ -4,12 +4,12 @@ import json
 import math
 
 import pytest
-from lm_reference import TEXT, gpt_config, gpt_state
 
 import finf
 import hostile_lm
 from finf import _lm
 from finf_train.lm.export import to_model
+from lm_reference import TEXT, gpt_config, gpt_state
 from pyodide_harness import run_in_pyodide
 
 pytestmark = pytest.mark.pyodide
