@@ -170,6 +170,10 @@ def check(card, model, model_bytes):
         return "model card 'model_file': expected a plain file name"
     if card.get("task", "classification") != model.task:
         return f"model card 'task': expected {model.task!r}, found {card.get('task')!r}"
+    if model.task == "generation":  # a language model (finf_train.lm.export.make_card)
+        if card.get("vocab") != model.vocab or card.get("block_size") != model.block_size:
+            return "model card 'vocab' and 'block_size': expected the model's own"
+        return None
     features = card.get("features")
     if not (isinstance(features, list) and len(features) == model.n_features):
         return f"model card 'features': expected {model.n_features} features with names"
