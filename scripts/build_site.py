@@ -36,7 +36,7 @@ PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
-              "view/dom.js", "view/inputs.js", "view/results.js")
+              "view/dom.js", "view/inputs.js", "view/results.js", "view/generate.js")
 SNAPSHOT_FILES = ("snapshot.js", "glue.py")  # the worker's two ways to get the engine running
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"

@@ -16,7 +16,7 @@ BUILD_SITE = ROOT / "scripts" / "build_site.py"
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
 PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
               "snapshot.js", "glue.py"}
-VIEW_FILES = {"dom.js", "inputs.js", "results.js"}  # web/view/: the page's parts
+VIEW_FILES = {"dom.js", "inputs.js", "results.js", "generate.js"}  # web/view/: the page's parts
 
 
 def run_build(*args):

@@ -14,6 +14,7 @@
 import { buildInputs, isCompact, readRow, setEnabled } from "./view/inputs.js";
 import { element, percent } from "./view/dom.js";
 import { resultsFor } from "./view/results.js";
+import { buildWriter, writerFacts } from "./view/generate.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
 
@@ -27,6 +28,7 @@ const offlineLine = document.getElementById("offline");
 
 let inputs = [];  // view/inputs.js: one per feature of the card
 let results = null;  // view/results.js: {check, show, clear} for the card's task
+let writer = null;  // view/generate.js, for a language model's card
 let ready = false;
 let failed = false;
 let firstShown = false;
@@ -50,6 +52,7 @@ function showError(text) {
   prediction.textContent = `No prediction: ${text}`;
   delete prediction.dataset.value;
   results?.clear();
+  writer?.disable();
   setEnabled(inputs, false);
   if (inFlight) clearTimeout(inFlight.timer);
 }
@@ -88,7 +91,9 @@ function describeCard(c) {
   if (Number.isFinite(c.architecture?.parameters)) facts.push(["Parameters", String(c.architecture.parameters)]);
   if (Number.isFinite(c.metrics?.val_accuracy)) facts.push(["Validation accuracy", percent(c.metrics.val_accuracy)]);
   if (Number.isFinite(c.metrics?.validation?.r2)) facts.push(["Validation R²", c.metrics.validation.r2.toFixed(3)]);
-  if (c.task === "regression") {
+  if (c.task === "generation") {
+    facts.push(...writerFacts(c));
+  } else if (c.task === "regression") {
     const { min, max, unit } = c.target_values;
     facts.push(["Predicts", `${targetName(c)}, a number (from ${min} to ${max}${unit ? ` ${unit}` : ""} in the data)`]);
   } else {
@@ -98,7 +103,22 @@ function describeCard(c) {
   for (const [term, detail] of facts) cardFacts.append(element("dt", "", term), element("dd", "", detail));
 }
 
+// A language model's page: the writer in place of the inputs and the prediction.
+function onWriterCard(c) {
+  const summary = c.kind === "gpt" ? "A tiny GPT writing text" : "A character bigram writing text";
+  document.title = `${summary} · finf`;
+  document.getElementById("title").textContent = summary;
+  document.getElementById("summary").textContent = `${summary}, one character at a time`;
+  document.querySelector(".panels").hidden = true;
+  writer = buildWriter(document.getElementById("writer"), c, (message) => worker.postMessage(message));
+  describeCard(c);
+}
+
 function onCard(c) {
+  if (c.task === "generation") {
+    onWriterCard(c);
+    return;
+  }
   showTitles(c);
   document.querySelector(".panels").classList.toggle("compact", isCompact(c.features));
   inputs = buildInputs(form, c.features, request);
@@ -181,6 +201,11 @@ function onReady({ timings }) {
     ? `Python and the engine from a snapshot ${seconds(timings.runtime_ms)}`
     : `Python runtime ${seconds(timings.runtime_ms)}, engine install ${seconds(timings.engine_ms)}`;
   setStatus(`Ready in ${seconds(timings.total_ms)} (${engine}, model ${seconds(timings.model_ms)}).`);
+  if (writer) {
+    writer.ready();
+    saveForOffline();
+    return;
+  }
   request(performance.now());
 }
 
@@ -245,6 +270,8 @@ const handlers = {
   ready: onReady,
   result: onResult,
   error: ({ text }) => showError(text),
+  text: (message) => writer?.text(message),
+  done: (message) => writer?.done(message),
 };
 
 let worker;

@@ -11,10 +11,18 @@
 //                         {type: "result", id, probabilities}  a classifier's answer, in the card's class order
 //                         {type: "result", id, value}          a regressor's answer, in the target's units
 //                         {type: "error", text}                anything that went wrong, in words
+//                         {type: "text", id, text}             a language model's next characters, as generated
+//                         {type: "done", id, stopped, chars_per_second} or {type: "done", id, error}
+//                                                              the end of a generation (error: the prompt or the
+//                                                              settings refused, in words)
 // Messages from the page: {type: "predict", id, values}        values in the card's feature order: a number for
 //                                                              a numeric feature; a category name for a
 //                                                              categorical one, or null (missing) where the
 //                                                              card gives it a fill value
+//                         {type: "generate", id, prompt, length, temperature, top_k, seed}
+//                                                              a language model: write length characters after
+//                                                              prompt (top_k and seed may be null)
+//                         {type: "stop", id}                   stop that generation before its next character
 
 import { SnapshotError, readSnapshot, restore } from "./snapshot.js";
 
@@ -67,7 +75,7 @@ function finiteNumber(value) {
   return typeof value === "number" && Number.isFinite(value);
 }
 
-const TASKS = ["classification", "regression"];
+const TASKS = ["classification", "regression", "generation"];
 
 function isString(value) {
   return typeof value === "string";
@@ -83,7 +91,12 @@ function checkCard(card, name) {
   if (!isString(card.sha256) || !SHA256_HEX.test(card.sha256)) problem("sha256 must be 64 lowercase hex digits");
   if (card.task === undefined) card.task = "classification";  // cards from before regression: classifiers
   if (!TASKS.includes(card.task)) {
-    problem(`task must be "classification" or "regression", not ${JSON.stringify(card.task)}`);
+    problem(`task must be "classification", "regression" or "generation", not ${JSON.stringify(card.task)}`);
+  }
+  if (card.task === "generation") {  // a language model: its characters and window instead of features
+    if (!isString(card.vocab) || card.vocab.length === 0) problem("vocab must be the model's characters");
+    if (!Number.isInteger(card.block_size) || card.block_size < 1) problem("block_size must be a whole number >= 1");
+    return;
   }
   if (!Array.isArray(card.features) || card.features.length === 0) problem("features must be a non-empty list");
   card.features.forEach((f, i) => {
@@ -316,6 +329,12 @@ async function checkModel(card, modelBytes, glue, pyodide) {
   if (loaded.task !== card.task) {
     throw new LoadError(`The model is a ${loaded.task} model, but its card says ${card.task}.`);
   }
+  if (card.task === "generation") {
+    if (loaded.vocab !== card.vocab || loaded.block_size !== card.block_size) {
+      throw new LoadError("The language model's characters or block size differ from its card's.");
+    }
+    return loaded;
+  }
   const outputs = card.task === "regression" ? 1 : card.classes.length;
   if (loaded.n_features !== card.features.length || loaded.n_outputs !== outputs) {
     const what = card.task === "regression" ? "1 output" : `${outputs} classes`;
@@ -369,7 +388,7 @@ async function start() {
   await checkModel(cardValue, modelBytes, glue, pyodide);
   lap("model_ms", since);
   lap("total_ms", t0);
-  engine = { predict: glue.predict };
+  engine = { predict: glue.predict, start: glue.start_generation, next: glue.next_text };
   post({ type: "ready", timings });
 }
 
@@ -423,9 +442,71 @@ function predict({ id, values }) {
   }
 }
 
+let writing = null;  // {id, stopped}: the generation under way
+
+// A macrotask, so messages that arrived meanwhile (a stop) are handled before the next character.
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+function checkGeneration({ prompt, length, temperature, top_k: topK, seed }) {
+  if (!isString(prompt) || prompt.length === 0 || prompt.length > 10000) return "the prompt must be 1 to 10,000 characters";
+  if (!Number.isInteger(length) || length < 1 || length > 100000) return "the length must be a whole number from 1 to 100,000";
+  if (!finiteNumber(temperature) || temperature < 0 || temperature > 100) return "the temperature must be a number from 0 to 100";
+  if (topK !== null && !(Number.isInteger(topK) && topK >= 1)) return "top-k must be a whole number >= 1, or empty";
+  if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) return "the seed must be a whole number >= 0, or empty";
+  return null;
+}
+
+// One character per call into Python, with a turn of the event loop between: Stop answers within one character.
+async function generate(request) {
+  const { id } = request;
+  if (failed) return;
+  if (engine === null || task !== "generation") {
+    post({ type: "done", id, error: "This model does not generate text, or is not ready yet." });
+    return;
+  }
+  if (writing) writing.stopped = true;
+  const run = { id, stopped: false };
+  writing = run;
+  const problem = checkGeneration(request);
+  const started = problem ? { error: problem } : JSON.parse(engine.start(JSON.stringify({
+    prompt: request.prompt, length: request.length, temperature: request.temperature, top_k: request.top_k,
+    seed: request.seed,
+  })));
+  if (started.error) {
+    post({ type: "done", id, error: started.error });
+    if (writing === run) writing = null;
+    return;
+  }
+  const since = performance.now();
+  let count = 0;
+  for (;;) {
+    await nextTask();
+    if (run.stopped) {
+      post({ type: "done", id, stopped: true });
+      break;
+    }
+    const { text, done } = JSON.parse(engine.next(1));
+    count += text.length;
+    if (text) post({ type: "text", id, text });
+    if (done) {
+      post({ type: "done", id, stopped: false, chars_per_second: count / ((performance.now() - since) / 1000) });
+      break;
+    }
+  }
+  if (writing === run) writing = null;
+}
+
 self.addEventListener("message", (event) => {
   try {
     if (event.data?.type === "predict") predict(event.data);
+    if (event.data?.type === "generate") generate(event.data).catch((error) => fail(describe(error)));
+    if (event.data?.type === "stop" && writing?.id === event.data.id) writing.stopped = true;
   } catch (error) {
     fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
   }
