@@ -93,3 +93,18 @@ def test_reseed_sets_the_random_state():
     assert random.random() == first
     glue.reseed("01ff" * 8)
     assert random.random() != first
+
+
+def test_a_language_model_writes_through_the_glue(tmp_path):
+    import hostile_lm
+
+    model = finf.load(hostile_lm.VALID_GPT)
+    assert load(tmp_path, hostile_lm.VALID_GPT) == {"task": "generation", "kind": "gpt", "vocab": "ab\n",
+                                                    "block_size": 2}
+    request = {"prompt": "ab", "length": 7, "temperature": 0.8, "top_k": None, "seed": 4}
+    assert json.loads(glue.start_generation(json.dumps(request))) == {}
+    steps = [json.loads(glue.next_text(1)) for _ in range(8)]
+    assert "".join(step["text"] for step in steps) == "".join(model.generate("ab", 7, 0.8, None, 4))
+    assert [step["done"] for step in steps] == [False] * 7 + [True]
+    refused = json.loads(glue.start_generation(json.dumps({**request, "prompt": "abc"})))
+    assert refused["error"].startswith("the model cannot continue this prompt: ") and "'c'" in refused["error"]

@@ -23,7 +23,8 @@ def load_model(path, name):
     except finf.FormatError as error:
         return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
     if model.task == "generation":
-        return json.dumps({"task": model.task, "kind": model.kind, "vocab": model.vocab, "block_size": model.block_size})
+        return json.dumps({"task": model.task, "kind": model.kind, "vocab": model.vocab,
+                           "block_size": model.block_size})
     # The categories too, so the worker can check the card's against the model's (null for a numeric feature).
     categories = [list(f.categories) if f.kind == "categorical" else None for f in model.features]
     return json.dumps({"task": model.task, "n_features": model.n_features, "n_outputs": model.n_outputs,
