@@ -3,7 +3,7 @@
 
 Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/BENCHMARKS.md]
 
-Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression. Every competitor
+Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 lm. Every competitor
 computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
 finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
 rounds that run interleaved, and the ratios compare numbers from the same run. With --only, the sections not
@@ -36,6 +36,7 @@ SECTIONS = {
     "size": (5, "Model size"),
     "browser": (6, "In the browser"),
     "regression": (7, "Regression on data/diabetes.csv"),
+    "lm": (8, "A language model writing text"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -79,6 +80,10 @@ def run_section(name, args, context):
         import bench_regression
 
         return bench_regression.regression(rounds, quick)
+    if name == "lm":
+        import bench_lm
+
+        return bench_lm.language_model(rounds, quick)
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])

@@ -144,11 +144,22 @@ def test_sections_not_run_are_kept_from_the_previous_report(host_report):
 
 
 def test_unknown_section_is_a_usage_error(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "8", "--out",
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "9", "--out",
                              str(tmp_path / "x.md")], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.pyodide
+def test_language_model_section_times_generation_in_pyodide_and_cpython(tmp_path):
+    report = run_bench(tmp_path, "lm")
+    text = section(report, 8)
+    assert re.search(r"\| Pyodide, generate\(\) \| [0-9.]+ ms .* \| \d+ \|", text)
+    assert re.search(r"\| CPython 3\.\d+\.\d+, generate\(\) \| [0-9.]+ ms", text)
+    assert "the engine's logits equal the numpy reference" in text and "Pyodide uses math.sumprod: True" in text
+    assert "write the same 60 characters for seed 0: True" in text
+    assert re.search(r"^\| 8 \| ms per generated character in Pyodide .* \| <= 12\.5 \|", report, re.M)
 
 
 @pytest.mark.browser

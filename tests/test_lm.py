@@ -53,11 +53,12 @@ def test_loop_and_sumprod_paths_agree(gpt):
 
 def test_window_slides_past_the_block_size(gpt):
     config, state, model = gpt
-    ids = model.encode("in possession of a")  # 18 tokens, block 6
+    ids = model.encode("in possession of a good fortune")  # 31 tokens, block 6
     stepper, context = _lm.Stepper(model), []
+    assert _lm.kept_context(6) == 1 and _lm.kept_context(64) == 16
     for token in ids:
         if len(context) == config["block_size"]:
-            context = context[-(config["block_size"] // 2):]  # the rule in _lm's docstring
+            context = context[len(context) - _lm.kept_context(config["block_size"]):]  # the rule in _lm's docstring
         context.append(token)
         logits = stepper.feed(token)
         np.testing.assert_allclose(logits, gpt_logits(config, state, context)[-1], atol=1e-9)

@@ -7,8 +7,10 @@ does not (3.11); the two differ by rounding only (tests/test_lm.py and test_lm_p
 1e-12).
 
 The window: a model sees at most block_size tokens. When generation fills the window, the context keeps
-its last block_size // 2 tokens, re-encoded from position 0 (their cache is recomputed), and grows again;
-halving the window costs one re-encoding every block_size // 2 tokens rather than one per token.
+its last kept_context(block_size) tokens (a quarter of the window), re-encoded from position 0 (their
+cache is recomputed; the last block needs only their keys and values), and grows again. Sliding one token
+at a time would re-encode the whole window for every token; this re-encodes a quarter of it once every
+three quarters, about a fifth more work than a token alone (docs/BENCHMARKS.md, section 8).
 
 Sampling: logits / temperature, the top_k largest kept (ties at the k-th kept, as nanoGPT), softmax, then
 the first id whose running sum of probabilities (in id order) exceeds u, a float from the engine's
@@ -35,6 +37,11 @@ def dot_loop(a, b):
 
 
 DOT = getattr(math, "sumprod", dot_loop)
+
+
+def kept_context(block_size):
+    """How many tokens the context keeps when generation fills the window."""
+    return block_size // 4
 _SHOWN = 10  # unknown characters named in an error message
 
 
@@ -199,7 +206,7 @@ class Stepper:
         """Append token to the context (sliding the window when it is full); the logits after it if asked."""
         size = self.model.block_size
         if len(self.context) == size:
-            kept = self.context[size - size // 2 :]
+            kept = self.context[size - kept_context(size) :]
             self.prefill(kept + [token])
         else:
             self._body(token, self.body)
