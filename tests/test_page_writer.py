@@ -118,3 +118,32 @@ def test_a_corrupted_language_model_is_refused_in_words(visit, writer_site, serv
     card_path.write_text(json.dumps(card), encoding="utf-8")
     v = Visit.wait_error(visit(serve_site(copy)))
     assert "writer.bin is not a valid finf model: byte 17: block size: expected 1 to 4096, found 0" in v
+
+
+def test_one_site_hosts_several_models_behind_an_index_page(visit, writer_model, engine_wheel, serve_site, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import GOLDEN_MODEL, ROOT
+
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(out), "--model",
+                             str(GOLDEN_MODEL), "--model", str(writer_model), "--wheel", str(engine_wheel),
+                             "--no-snapshot"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "site.json").read_text())
+    assert manifest["sites"] == ["iris", "writer"] and "writer/writer.bin" in manifest["files"]
+    assert "iris/pyodide/pyodide.asm.wasm" in manifest["files"]
+    v = visit(serve_site(out))
+    links = v.page.locator("ul.models a")
+    expect(links).to_have_count(2)
+    assert "Writes text: a tiny GPT trained on tiny.txt" in v.page.locator("ul.models").text_content()
+    assert "Predicts species: setosa, versicolor, virginica" in v.page.locator("ul.models").text_content()
+    links.nth(1).click()
+    wait_ready(v)
+    generate(v, PROMPT, 20, 0, None)
+    expect(v.html).to_have_attribute("data-generation", "done", timeout=GENERATED_MS)
+    v.page.go_back()
+    v.page.locator("ul.models a").nth(0).click()
+    v.wait_ready()  # the Iris page, from its own folder
+    assert v.console_errors == [] and v.page_errors == []
