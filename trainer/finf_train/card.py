@@ -14,6 +14,10 @@ web/worker.js's checkCard mirrors it):
     target_values (regression): {label, unit, min, max, mean} of the target in the data
     architecture {layers, parameters}, training (the settings), metrics (see training.py)
 
+A language model's card (finf_train.lm.export.make_card) has task "generation" and, instead of features and a
+target, kind ("bigram" or "gpt"), vocab (its characters in id order) and block_size; training holds what
+training knows (corpus, steps, ...) and metrics its val_loss and train_loss in nats per character.
+
 json is imported where it is used: `finf predict` on a model with no card does not need it.
 """
 
