@@ -9,7 +9,7 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parent.parent / "engine" / "finf"
 # Each module may import only from modules before it; __init__ re-exports the public API.
 ORDER = ["_errors", "_io", "_ops", "_random", "_activations", "_layers", "_sequence", "_features", "_registry",
-         "format", "_fast", "_rows", "_model", "_lm",
+         "format", "_fast", "_rows", "_model", "_step", "_lm",
          "_api", "__init__"]
 
 
