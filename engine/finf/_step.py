@@ -14,6 +14,7 @@ three quarters, about a fifth more work than a token alone (docs/BENCHMARKS.md, 
 
 import math
 from itertools import repeat
+from operator import add
 
 from . import _ops
 from ._layers import Linear
@@ -96,7 +97,7 @@ def _step_for(layer, dot):
     """step(x, t): layer on the vector x of position t."""
     if isinstance(layer, PositionEmbedding):
         rows = layer.weight
-        return lambda x, t: [a + b for a, b in zip(x, rows[t], strict=False)]
+        return lambda x, t: list(map(add, x, rows[t]))
     if isinstance(layer, LayerNorm):
         return lambda x, t: layer_norm(x, layer.weight, layer.bias)
     if isinstance(layer, Linear):
@@ -105,7 +106,8 @@ def _step_for(layer, dot):
 
 
 def _dense(weight, bias, dot):
-    return lambda x, t=None: [v + b for v, b in zip(map(dot, weight, repeat(x)), bias, strict=False)]
+    # map(add, ...) adds in C: the same sums as a comprehension, without a bytecode loop per output.
+    return lambda x, t=None: list(map(add, map(dot, weight, repeat(x)), bias))
 
 
 def _block_step(block, dot):
@@ -146,9 +148,9 @@ def _block_step(block, dot):
             q = qkv[lo : lo + hs]
             weights = _ops.softmax([s * scale for s in map(dot, keys[h], repeat(q))])
             attended += map(dot, columns[h], repeat(weights))
-        x = [a + b for a, b in zip(x, c_proj(attended), strict=False)]
+        x = list(map(add, x, c_proj(attended)))
         hidden = [gelu(v) for v in c_fc(layer_norm(x, *ln_2))]
-        return [a + b for a, b in zip(x, mlp_proj(hidden), strict=False)]
+        return list(map(add, x, mlp_proj(hidden)))
 
     step.cache = _Cache(keys, columns)
     step.keys_values = keys_values
