@@ -11,7 +11,7 @@ from . import _io, _ops
 
 EPS = 1e-5  # LayerNorm's epsilon, PyTorch's default
 MAX_POSITIONS = 4096
-_GELU_C = math.sqrt(2.0 / math.pi)
+GELU_C = math.sqrt(2.0 / math.pi)
 
 
 def _rows(flat, n_in):
@@ -62,7 +62,7 @@ def layer_norm(x, weight, bias):
 
 def gelu(v):
     """GELU, tanh approximation (torch.nn.GELU(approximate="tanh"))."""
-    return 0.5 * v * (1.0 + math.tanh(_GELU_C * (v + 0.044715 * v * v * v)))
+    return 0.5 * v * (1.0 + math.tanh(GELU_C * (v + 0.044715 * v * v * v)))
 
 
 class PositionEmbedding:
