@@ -29,12 +29,15 @@ def test_forward_matches_numpy(gpt):
     np.testing.assert_allclose(model.forward(ids), expected, atol=1e-9)  # float64 arithmetic on float32 weights
 
 
-def test_stepper_gives_forward_logits_token_by_token(gpt):
-    _, _, model = gpt
+@pytest.mark.parametrize("heads", [2, 3])  # head sizes 4 and 6 (1 / sqrt(6) is not exact)
+def test_stepper_gives_forward_logits_token_by_token(heads):
+    config = gpt_config(VOCAB, n_head=heads, n_embd=12)
+    model = to_model(config, gpt_state(config, seed=heads))
     ids = model.encode("a man\n")
     stepper = _lm.Stepper(model)
     stepped = [stepper.feed(token) for token in ids]
     np.testing.assert_allclose(stepped, model.forward(ids), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(stepped, gpt_logits(config, gpt_state(config, seed=heads), ids), atol=1e-9)
 
 
 def test_loop_and_sumprod_paths_agree(gpt):

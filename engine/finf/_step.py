@@ -146,8 +146,8 @@ def _block_step(block, dot):
         attended = []
         for h in range(n_head):
             lo = h * hs
-            q = qkv[lo : lo + hs]
-            weights = _ops.softmax([s * scale for s in map(dot, keys[h], repeat(q))])
+            q = [v * scale for v in qkv[lo : lo + hs]]  # scaled once rather than each score
+            weights = _ops.softmax(list(map(dot, keys[h], repeat(q))))
             attended += map(dot, columns[h], repeat(weights))
         x = list(map(add, x, c_proj(attended)))
         # _sequence.gelu written out, the same arithmetic without a function call per hidden unit.
