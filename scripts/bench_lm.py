@@ -7,6 +7,7 @@ takes the engine's plain loop.
 """
 
 import json
+import os
 import string
 import sys
 import time
@@ -56,6 +57,7 @@ def default_gpt():
 
 
 def language_model(rounds, quick):
+    load_before = os.getloadavg()[0]
     config, state, model = default_gpt()
     ids = model.encode(PROMPT * 4)[:64]
     gap = float(np.max(np.abs(np.array(model.forward(ids)) - lm_reference.gpt_logits(config, state, ids))))
@@ -93,6 +95,8 @@ def language_model(rounds, quick):
         f"{1 / host.median:.0f} |",
         "", f"Pyodide's generate() against one cached token: {generate.median / fast.median:.2f}x (the window's "
         "re-encoding and sampling); sumprod against the loop: {:.2f}x faster.".format(loop.median / fast.median),
+        "", f"The machine's load average (1 minute) was {load_before:.1f} before and {os.getloadavg()[0]:.1f} after, "
+        f"on {os.cpu_count()} cores: Pyodide's times swell more than CPython's on a busy machine.",
     ]
     checks = [f"the engine's logits equal the numpy reference forward pass to {gap:.1e} (limit 1e-4)",
               f"Pyodide uses math.sumprod: {out['sumprod']}",
