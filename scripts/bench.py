@@ -83,7 +83,7 @@ def run_section(name, args, context):
     if name == "lm":
         import bench_lm
 
-        return bench_lm.language_model(rounds, quick)
+        return bench_lm.language_model(rounds, quick, context["workdir"])
     import bench_browser
 
     return bench_browser.browser(rounds, quick, context["workdir"])

@@ -56,7 +56,51 @@ def default_gpt():
     return config, state, to_model(config, state)
 
 
-def language_model(rounds, quick):
+PAGE_SCRIPT = """async ([prompt, length, seed]) => {
+  const set = (id, value) => { document.getElementById(id).value = value; };
+  set("prompt", prompt); set("length", String(length)); set("temperature", "0.8"); set("seed", String(seed));
+  document.getElementById("generate").click();
+}"""
+
+
+def in_the_page(model, rounds, length, workdir):
+    """Characters per second the site's page reports (data-chars-per-second) in headless Chromium, per round."""
+    import shutil as shell
+    import tempfile
+
+    from playwright.sync_api import expect, sync_playwright
+
+    import build_site
+    import serve
+    from finf_train.lm.export import save_lm
+
+    chromium = shell.which("chromium") or shell.which("chromium-browser")
+    if chromium is None:
+        return None
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        config, state, _ = default_gpt()
+        save_lm(f"{tmp}/writer.bin", config, state, {"corpus": "random weights"})
+        site = build_site.build_site(f"{tmp}/writer.bin", f"{tmp}/site", with_snapshot=False)
+        server = serve.serve_in_thread(site, "/finf/")
+        speeds = []
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page()
+                page.goto(server.url)
+                expect(page.locator("#generate")).to_be_enabled(timeout=180_000)
+                for r in range(rounds):
+                    page.evaluate(PAGE_SCRIPT, [PROMPT, length, r])
+                    expect(page.locator("html")).to_have_attribute("data-generation", "done", timeout=300_000)
+                    speeds.append(float(page.locator("html").get_attribute("data-chars-per-second")))
+                browser.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    return summarize(speeds)
+
+
+def language_model(rounds, quick, workdir=None):
     load_before = os.getloadavg()[0]
     config, state, model = default_gpt()
     ids = model.encode(PROMPT * 4)[:64]
@@ -98,6 +142,10 @@ def language_model(rounds, quick):
         "", f"The machine's load average (1 minute) was {load_before:.1f} before and {os.getloadavg()[0]:.1f} after, "
         f"on {os.cpu_count()} cores.",
     ]
+    page = None if quick else in_the_page(model, rounds, length, workdir)
+    if page is not None:
+        lines.insert(5, f"| the site's page in headless Chromium (the worker, one call into Python per character) | "
+                        f"{ms(1 / page.median)} ({ms(1 / page.high)} – {ms(1 / page.low)}) | {page.median:.0f} |")
     checks = [f"the engine's logits equal the numpy reference forward pass to {gap:.1e} (limit 1e-4)",
               f"Pyodide uses math.sumprod: {out['sumprod']}",
               f"Pyodide and CPython write the same 60 characters for seed 0: {same}"]
