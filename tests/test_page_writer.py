@@ -120,6 +120,7 @@ def test_a_corrupted_language_model_is_refused_in_words(visit, writer_site, serv
     assert "writer.bin is not a valid finf model: byte 17: block size: expected 1 to 4096, found 0" in v
 
 
+@pytest.mark.slow  # builds a site of two models, each with its own copy of the runtime
 def test_one_site_hosts_several_models_behind_an_index_page(visit, writer_model, engine_wheel, serve_site, tmp_path):
     import subprocess
     import sys
