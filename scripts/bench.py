@@ -5,8 +5,8 @@ Usage: scripts/bench.py [--rounds N] [--quick] [--only SECTION ...] [--out docs/
 
 Sections: 1 training, 2 one-row, 3 batch, 4 startup, 5 size, 6 browser, 7 regression, 8 convert, 9 text (the
 SMS spam filter against CountVectorizer + LogisticRegression; --sms names its data, fetched when missing), 10
-lm-train (which trains the default GPT on build/data/austen.txt for 3 to 6 minutes; see bench_lm_train.py). Every
-competitor
+lm-train (which trains the default GPT on build/data/austen.txt for 3 to 6 minutes; see bench_lm_train.py), 11 lm
+(a language model writing text in CPython, Pyodide and the page). Every competitor
 computes the same thing (same Iris split, normalizer and weights; see bench_common.py) and is checked against
 finf before it is timed. The machine is shared and noisy, so each table gives the median and the spread over
 rounds that run interleaved, and the ratios compare numbers from the same run. With --only, the sections not
@@ -16,6 +16,7 @@ run are kept from the report already at --out, marked with the date of their run
 
 import argparse
 import datetime
+import importlib
 import importlib.metadata
 import os
 import platform
@@ -42,6 +43,7 @@ SECTIONS = {
     "convert": (8, "Conversion: from scikit-learn and PyTorch, to ONNX"),
     "text": (9, "Text: the SMS spam filter"),
     "lm-train": (10, "Training a language model: a GPT step against PyTorch, and quality on Jane Austen"),
+    "lm": (11, "A language model writing text"),
 }
 PACKAGES = ["numpy", "scikit-learn", "onnxruntime", "onnx", "skl2onnx", "torch", "joblib", "playwright"]
 
@@ -66,42 +68,23 @@ def parse_args(argv):
 
 
 def run_section(name, args, context):
-    import bench_inference
-
-    rounds, quick = args.rounds, args.quick
-    if name == "one-row":
-        return bench_inference.one_row(context["model"], context["iris"], rounds, 0.02 if quick else 0.3)
-    if name == "batch":
-        return bench_inference.many_rows(context["model"], context["iris"], rounds, 1_000 if quick else 10_000)
-    if name == "size":
-        return bench_inference.sizes(context["model"], context["iris"], context["finf_bytes"])
-    if name == "training":
-        import bench_train
-
-        return bench_train.training(context["iris"], rounds, quick)
-    if name == "startup":
-        import bench_startup
-
-        return bench_startup.startup(context, rounds, context["workdir"])
-    if name == "regression":
-        import bench_regression
-
-        return bench_regression.regression(rounds, quick)
-    if name == "convert":
-        import bench_convert
-
-        return bench_convert.conversion(rounds, quick)
-    if name == "text":
-        import bench_text
-
-        return bench_text.text(rounds, quick, args.sms.resolve(), context["model"])
-    if name == "lm-train":
-        import bench_lm_train
-
-        return bench_lm_train.lm_training(rounds, quick)
-    import bench_browser
-
-    return bench_browser.browser(rounds, quick, context["workdir"])
+    rounds, quick, work = args.rounds, args.quick, context["workdir"]
+    model, iris = context["model"], context["iris"]
+    runs = {  # section: (its bench_* module, how to call it); a module is imported only when its section runs
+        "training": ("bench_train", lambda m: m.training(iris, rounds, quick)),
+        "one-row": ("bench_inference", lambda m: m.one_row(model, iris, rounds, 0.02 if quick else 0.3)),
+        "batch": ("bench_inference", lambda m: m.many_rows(model, iris, rounds, 1_000 if quick else 10_000)),
+        "startup": ("bench_startup", lambda m: m.startup(context, rounds, work)),
+        "size": ("bench_inference", lambda m: m.sizes(model, iris, context["finf_bytes"])),
+        "browser": ("bench_browser", lambda m: m.browser(rounds, quick, work)),
+        "regression": ("bench_regression", lambda m: m.regression(rounds, quick)),
+        "convert": ("bench_convert", lambda m: m.conversion(rounds, quick)),
+        "text": ("bench_text", lambda m: m.text(rounds, quick, args.sms.resolve(), model)),
+        "lm-train": ("bench_lm_train", lambda m: m.lm_training(rounds, quick)),
+        "lm": ("bench_lm", lambda m: m.language_model(rounds, quick, work)),
+    }
+    module, run = runs[name]
+    return run(importlib.import_module(module))
 
 
 def machine():

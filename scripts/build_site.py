@@ -1,6 +1,6 @@
 """Assemble the static demo site: the page, the engine wheel, micropip, the Pyodide runtime, the model and its card.
 
-Usage: python scripts/build_site.py [--model build/iris.bin] [--out dist/site] [--wheel FINF.whl] [--no-snapshot]
+Usage: python scripts/build_site.py [--model build/iris.bin ...] [--out dist/site] [--wheel FINF.whl] [--no-snapshot]
                                    [--examples EXAMPLES.json]
 
 A text model's site is built the same way; --examples (a JSON list of texts) puts example inputs one click away
@@ -13,6 +13,11 @@ Every URL in the site is relative, so it works from /, from a sub-path such as /
 lists every file in it. A directory holding anything else is refused, so no file the build did not make
 is ever deleted.
 
+Given several --model files (a classifier, a language model, ...), the site holds one such site per model,
+each in a folder named after its model file (iris.bin -> iris/), and an index page at its top linking them.
+Each folder is complete on its own (its own copy of the runtime), so each page works and is saved for
+offline use as a single-model site is.
+
 The site also holds a Pyodide memory snapshot with the engine imported (scripts/snapshot.py), which the page
 boots from when it can; without it (--no-snapshot) the page installs the wheel with micropip.
 """
@@ -21,6 +26,7 @@ import argparse
 import ctypes
 import errno
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -40,8 +46,9 @@ PYODIDE = WEB / "node_modules" / "pyodide"
 # Only what the page loads: no source maps, typings, consoles or the classic-script loader.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PAGE_FILES = ("index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
-              "view/dom.js", "view/inputs.js", "view/results.js", "view/text.js", "view/batches.js", "view/colours.js",
-              "view/curves.js", "view/explorer.js", "view/map.js", "view/selfcheck.js", "view/link.js", "view/drop.js")
+              "view/dom.js", "view/inputs.js", "view/results.js", "view/text.js", "view/generate.js",
+              "view/batches.js", "view/colours.js", "view/curves.js", "view/explorer.js", "view/map.js",
+              "view/selfcheck.js", "view/link.js", "view/drop.js")
 SNAPSHOT_FILES = ("snapshot.js", "glue.py")  # the worker's two ways to get the engine running
 MICROPIP_VERSION = "0.11.1"
 DEFAULT_MODEL = ROOT / "build" / "iris.bin"
@@ -179,6 +186,68 @@ def assemble(site, model, wheel, with_snapshot=True, examples=None):
     write_manifest(site, manifest)
 
 
+INDEX_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta http-equiv="Content-Security-Policy" content="default-src 'self'; object-src 'none'; base-uri 'none'">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>finf: {count} tiny neural networks in your browser tab</title>
+  <link rel="icon" href="favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="style.css">
+</head>
+<body>
+  <main>
+    <header>
+      <h1>finf</h1>
+      <p class="lede">Tiny neural networks run by Python (<a href="https://pyodide.org/">Pyodide</a>) in your
+        browser tab. Each page computes on your machine; nothing is sent to a server.</p>
+    </header>
+    <ul class="models">
+{items}
+    </ul>
+  </main>
+</body>
+</html>
+"""
+
+
+def describe_model(card):
+    """One line on what the model of card does, for the index page."""
+    task = card.get("task")
+    if task == "generation":
+        kind = "a tiny GPT" if card.get("kind") == "gpt" else "a character bigram"
+        corpus = card.get("training", {}).get("corpus")
+        return f"Writes text: {kind}" + (f" trained on {corpus}" if corpus else "")
+    if task == "regression":
+        return f"Estimates {card.get('target', 'a number')} from {len(card.get('features', []))} features"
+    return f"Predicts {card.get('target', 'the class')}: {', '.join(card.get('classes', []))}"
+
+
+def assemble_several(site, models, wheel, with_snapshot=True, examples=None):
+    """One site per model in its own folder (model file name without its suffix), and an index page linking them.
+
+    examples, if given, go to every text model's page.
+    """
+    names = [model.stem for model in models]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise BuildError(f"two models would share the folder {repeated[0]}/: give the model files different names")
+    items = []
+    for name, model in zip(names, models, strict=True):
+        (site / name).mkdir()
+        _, card = read_card(model)
+        text = card["features"][0]["kind"] == "text" if card.get("features") else False
+        assemble(site / name, model, wheel, with_snapshot, examples if text else None)
+        items.append(f'      <li><a href="{html.escape(name)}/">{html.escape(name)}</a>: '
+                     f"{html.escape(describe_model(card))}</li>")
+    for name in ("style.css", "favicon.svg"):
+        shutil.copyfile(WEB / name, site / name)
+    (site / "index.html").write_text(INDEX_PAGE.format(count=len(models), items="\n".join(items)), encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    write_manifest(site, {"sites": names})
+
+
 def write_manifest(site, manifest):
     """Write site.json: manifest plus every file of the site with its sha256, and a build id derived from them.
 
@@ -278,20 +347,28 @@ def swap_in(staging, out):
 
 
 def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None, with_snapshot=True, examples=None):
-    """Build the site into out (replaced only when the build succeeds) and return out; examples: a JSON file."""
-    model, out = Path(model), Path(out)
+    """Build the site into out (replaced only when the build succeeds) and return out; examples: a JSON file.
+
+    model is a model file, or a list of them for a site with an index page (assemble_several).
+    """
+    models, out = [Path(m) for m in (model if isinstance(model, (list, tuple)) else [model])], Path(out)
     examples = None if examples is None else read_examples(examples)
     check_replaceable(out)
-    if not model.is_file():
-        if model.resolve() != DEFAULT_MODEL:
-            raise BuildError(f"{model}: model file not found")
-        train_default_model()
+    for path in models:
+        if not path.is_file():
+            if path.resolve() != DEFAULT_MODEL:
+                raise BuildError(f"{path}: model file not found")
+            train_default_model()
     out.parent.mkdir(parents=True, exist_ok=True)
     # Build beside out, then swap it in, so a failed build never leaves half a site.
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            assemble(staging, model, Path(wheel) if wheel else build_engine_wheel(tmp), with_snapshot, examples)
+            wheel_path = Path(wheel) if wheel else build_engine_wheel(tmp)
+            if len(models) == 1:
+                assemble(staging, models[0], wheel_path, with_snapshot, examples)
+            else:
+                assemble_several(staging, models, wheel_path, with_snapshot, examples)
         os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp makes it private; a web server must read the site
         check_replaceable(out)  # again: something may have been written there while the build ran
         swap_in(staging, out)
@@ -302,7 +379,9 @@ def build_site(model=DEFAULT_MODEL, out=ROOT / "dist" / "site", wheel=None, with
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="FINF model with its card beside it")
+    parser.add_argument("--model", type=Path, action="append",
+                        help="FINF model with its card beside it; again for a site of several models "
+                             f"(default {DEFAULT_MODEL.relative_to(ROOT)})")
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "site",
                         help="output directory: new, empty or a finf site, which is replaced")
     parser.add_argument("--wheel", type=Path, help="use this finf wheel instead of building one")
@@ -312,7 +391,7 @@ def main(argv=None):
                         help="a text model's example inputs, a JSON list of texts, one click away on the page")
     args = parser.parse_args(argv)
     try:
-        site = build_site(args.model, args.out, args.wheel, not args.no_snapshot, args.examples)
+        site = build_site(args.model or [DEFAULT_MODEL], args.out, args.wheel, not args.no_snapshot, args.examples)
     except BuildError as error:
         print(f"build_site: {error}", file=sys.stderr)
         return 2

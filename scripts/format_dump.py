@@ -27,6 +27,14 @@ def annotated_dump(data):
     dump.add(4, f"version {record.version}")
     if record.version == 2:
         dump.normalizer()
+    elif isinstance(record, fmt.LanguageRecord):
+        dump.section("LANG")
+        dump.add(1, f"vocabulary kind {fmt.CHARACTERS} characters")
+        dump.add(4, f"block size {record.block_size}")
+        dump.add(4, f"vocabulary size {len(record.vocab)}")
+        for k, char in enumerate(record.vocab):
+            dump.add(4, f"  character {k} {char!r}")
+        dump.section("LAYR")
     else:
         dump.section("FEAT")
         dump.add(4, f"feature count {len(record.features)}")
@@ -128,8 +136,15 @@ class _Dump:
                 self.floats(row, f"  weight[{j}]")
         elif isinstance(layer, finf.MeanPool):
             self.add(5, f"layer {i}: tag 3 MeanPool, features {layer.features}")
-        else:
+        elif layer.tag == fmt.TAG_ACTIVATION:
             self.add(2, f"layer {i}: tag {layer.tag} Activation, kind {layer.write()[0]} {layer.describe()}")
+        else:  # the layers of a language model: their sizes, then each array in file order
+            sizes = {finf.PositionEmbedding: 9, finf.LayerNorm: 5, finf.TransformerBlock: 13}
+            self.add(sizes[type(layer)], f"layer {i}: tag {layer.tag} {layer.describe()}")
+            names = {finf.TransformerBlock: [name for name, _ in finf.TransformerBlock.PARAMETERS],
+                     finf.LayerNorm: ["weight", "bias"]}.get(type(layer), ["weight"])
+            for name, values in zip(names, layer.parameters(), strict=True):
+                self.floats(values, f"  {name}")
 
 
 def doc_block(data, name):

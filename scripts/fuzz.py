@@ -78,6 +78,10 @@ def check(finf, data):
     written = finf.dumps(model)
     if finf.dumps(finf.load(written)) != written:
         raise AssertionError("write -> read -> write changed the bytes")
+    if model.task == "generation":  # a language model: a few characters (past a small window) and a loss
+        text = "".join(model.generate(model.vocab[0], min(model.block_size + 2, 40), seed=0))
+        model.loss(model.vocab[0] + text)
+        return None
     row = "win money now" if model.text else [
         None if f.fill is not None else f.categories[0] if f.kind == "categorical" else 0.5 for f in model.features]
     model.predict(row)
@@ -87,10 +91,12 @@ def check(finf, data):
 
 
 def seeds(hostile):
-    small = [case.data for case in hostile.corpus() if len(case.data) < 4096]
+    import hostile_lm  # beside hostile, in tests/
+
+    small = [case.data for case in hostile.corpus() + hostile_lm.cases() if len(case.data) < 4096]
     wider = hostile.model(layers=(hostile.linear(2, 16), hostile.activation(3), hostile.linear(16, 3),
                                   hostile.activation(2)))
-    return [*hostile.valid_files().values(), wider] + small
+    return [*hostile.valid_files().values(), wider, hostile_lm.VALID_BIGRAM, hostile_lm.VALID_GPT] + small
 
 
 def mutate(rng, data, pool):

@@ -176,6 +176,17 @@ def test_unknown_section_is_a_usage_error(tmp_path):
     assert not (tmp_path / "x.md").exists()
 
 
+@pytest.mark.pyodide
+def test_language_model_section_times_generation_in_pyodide_and_cpython(tmp_path):
+    report = run_bench(tmp_path, "lm")
+    text = section(report, 11)
+    assert re.search(r"\| Pyodide, generate\(\) \| [0-9.]+ ms .* \| \d+ \|", text)
+    assert re.search(r"\| CPython 3\.\d+\.\d+, generate\(\) \| [0-9.]+ ms", text)
+    assert "the engine's logits equal the numpy reference" in text and "Pyodide uses math.sumprod: True" in text
+    assert "write the same 60 characters for seed 0: True" in text
+    assert re.search(r"^\| 11 \| ms per generated character in Pyodide .* \| <= 12\.5 \|", report, re.M)
+
+
 @pytest.mark.browser
 def test_browser_section_compares_the_finf_page_with_bare_pyodide(tmp_path):
     text = section(run_bench(tmp_path, "browser"), 6)

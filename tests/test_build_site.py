@@ -16,8 +16,8 @@ BUILD_SITE = ROOT / "scripts" / "build_site.py"
 PYODIDE_FILES = {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
 PAGE_FILES = {"index.html", "style.css", "main.js", "worker.js", "sw.js", "needs-http.js", "favicon.svg",
               "snapshot.js", "glue.py"}
-VIEW_FILES = {"dom.js", "inputs.js", "results.js", "text.js", "batches.js", "colours.js", "curves.js", "explorer.js",
-              "map.js", "selfcheck.js", "link.js", "drop.js"}  # web/view/: the page's parts
+VIEW_FILES = {"dom.js", "inputs.js", "results.js", "text.js", "generate.js", "batches.js", "colours.js", "curves.js",
+              "explorer.js", "map.js", "selfcheck.js", "link.js", "drop.js"}  # web/view/: the page's parts
 
 
 def run_build(*args):

@@ -32,7 +32,7 @@ def test_constants():
     assert fmt.SUPPORTED_VERSIONS == finf.SUPPORTED_VERSIONS == (2, 3)
     assert fmt.SECTIONS == (b"FEAT", b"TRGT", b"LAYR")
     assert (fmt.TAG_LINEAR, fmt.TAG_ACTIVATION) == (0, 1)
-    assert sorted(finf.LAYER_KINDS) == [0, 1, 2, 3]
+    assert sorted(finf.LAYER_KINDS) == [0, 1, 2, 3, 4, 5, 6]
     assert KINDS == ("identity", "relu", "sigmoid", "tanh", "softmax")
     assert fmt.MAX_FILE_BYTES == 16 * 1024 * 1024
     assert fmt.MAX_NORMALIZER_BYTES == 256 * 1024
@@ -189,7 +189,8 @@ def test_number_pattern_is_strict_ascii():
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT_DOC = ROOT / "docs" / "FORMAT.md"
-GOLDEN_MODELS = [ROOT / "tests" / "golden" / name for name in ("iris.bin", "penguins-small.bin", "spam-small.bin")]
+GOLDEN_MODELS = [ROOT / "tests" / "golden" / name
+                 for name in ("iris.bin", "penguins-small.bin", "spam-small.bin", "bigram-tiny.bin")]
 
 
 def load_format_dump():

@@ -9,6 +9,7 @@ import pytest
 
 import finf
 import hostile
+import hostile_lm
 import hostile_v3
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,13 +19,14 @@ import fuzz  # noqa: E402 - scripts/ is not a package
 
 def test_seeds_hold_every_valid_file_and_the_named_cases():
     seeds = fuzz.seeds(hostile)
-    for data in (hostile.VALID, hostile_v3.VALID_CLASSIFIER, hostile_v3.VALID_REGRESSOR, hostile_v3.VALID_TEXT):
+    for data in (hostile.VALID, hostile_v3.VALID_CLASSIFIER, hostile_v3.VALID_REGRESSOR, hostile_v3.VALID_TEXT,
+                 hostile_lm.VALID_GPT):
         assert data in seeds
     assert sum(data.startswith(b"FINF\x03\x00\x00\x00") for data in seeds) > 100
 
 
 @pytest.mark.parametrize("data", [hostile.VALID, hostile_v3.VALID_CLASSIFIER, hostile_v3.VALID_REGRESSOR,
-                                  hostile_v3.VALID_TEXT])
+                                  hostile_v3.VALID_TEXT, hostile_lm.VALID_BIGRAM, hostile_lm.VALID_GPT])
 def test_check_loads_writes_and_predicts_a_valid_file(data):
     assert fuzz.check(finf, data) is None
 

@@ -112,6 +112,8 @@ def test_predict_text_gives_probabilities_and_each_word_in_utf16_units(tmp_path)
     best = model.predict(text)
     assert [push for _, _, push in answer["words"]] == [s[best] - s[1 - best] for _, s in model.explain(text)]
     assert json.loads(glue.predict_text(json.dumps(5)))["error"].startswith("the engine refused the input:")
+
+
 def test_self_check_passes_the_golden_cards_test_vectors(golden_loaded):
     vectors = json.loads((GOLDEN / "iris.json").read_text(encoding="utf-8"))["test_vectors"]
     report = json.loads(glue.self_check(json.dumps(vectors)))
@@ -142,3 +144,18 @@ def test_predict_batch_gives_each_rows_answer(golden_loaded):
     model = finf.load((GOLDEN / "iris.bin").read_bytes())
     assert json.loads(glue.predict_batch(json.dumps(rows))) == {"probabilities": model.predict_proba_batch(rows)}
     assert "refused" in json.loads(glue.predict_batch(json.dumps([[1, 2, 3]])))["error"]
+
+
+def test_a_language_model_writes_through_the_glue(tmp_path):
+    import hostile_lm
+
+    model = finf.load(hostile_lm.VALID_GPT)
+    assert load(tmp_path, hostile_lm.VALID_GPT) == {"task": "generation", "kind": "gpt", "vocab": "ab\n",
+                                                    "block_size": 2}
+    request = {"prompt": "ab", "length": 7, "temperature": 0.8, "top_k": None, "seed": 4}
+    assert json.loads(glue.start_generation(json.dumps(request))) == {}
+    steps = [json.loads(glue.next_text(1)) for _ in range(8)]
+    assert "".join(step["text"] for step in steps) == "".join(model.generate("ab", 7, 0.8, None, 4))
+    assert [step["done"] for step in steps] == [False] * 7 + [True]
+    refused = json.loads(glue.start_generation(json.dumps({**request, "prompt": "abc"})))
+    assert refused["error"].startswith("the model cannot continue this prompt: ") and "'c'" in refused["error"]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine" / "finf"
 # Each module may import only from modules before it; __init__ re-exports the public API.
-ORDER = ["_errors", "_io", "_ops", "_activations", "_layers", "_features", "_tokens", "_registry", "_fast", "_text",
-         "format", "_rows", "_model", "_api", "__init__"]
+ORDER = ["_errors", "_io", "_ops", "_random", "_activations", "_layers", "_sequence", "_features", "_tokens",
+         "_registry", "_fast", "_text", "format", "_rows", "_model", "_step", "_lm", "_api", "__init__"]
 
 
 def engine_imports(module):

@@ -84,4 +84,31 @@ def test_demo_rejects_an_unknown_model():
     result = subprocess.run([str(ROOT / "scripts" / "demo"), "--model", "penguins"], cwd=ROOT,
                             capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
-    assert "--model expects iris or spam, got 'penguins'" in result.stderr
+    assert "--model expects iris, spam, writer or gpt, got 'penguins'" in result.stderr
+
+
+def test_demo_serves_a_writer_counted_from_a_corpus(visit, tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("It is a truth universally acknowledged, that a single man in possession of a good fortune, "
+                      "must be in want of a wife.\n" * 20, encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen([str(ROOT / "scripts" / "demo"), "--port", str(port), "--corpus", str(corpus)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
+    try:
+        v = visit(wait_for_url(process, lines, URL_TIMEOUT_S))
+        expect(v.page.locator("#generate")).to_be_enabled(timeout=90_000)
+        assert "corpus.txt" in v.page.locator("#card").text_content()
+        v.page.locator("#seed").fill("1")
+        v.page.locator("#generate").click()
+        expect(v.html).to_have_attribute("data-generation", "done", timeout=60_000)
+        assert v.page.locator("#generated").text_content().startswith("It is a truth")
+    finally:
+        stop(process)
+
+
+def test_demo_names_the_script_that_makes_a_missing_corpus(tmp_path):
+    result = subprocess.run([str(ROOT / "scripts" / "demo"), "--corpus", str(tmp_path / "none.txt")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2 and "scripts/fetch_austen.py" in result.stderr

@@ -4,13 +4,15 @@ web/worker.js imports this module as `glue` in Pyodide: from the site's memory s
 imported, or from this file, fetched and written beside the installed engine. Host tests import it directly.
 """
 
+import itertools
 import json
 import math
 import random
 
 import finf
 
-model = None  # the finf.Model load_model read
+model = None  # the finf.Model (or finf.LanguageModel) load_model read
+writer = None  # the generator of characters start_generation made
 # How far the engine may be from the trainer on the card's test vectors: an absolute difference for
 # probabilities, relative to max(1, |value|) for a regressor's values. Both compute in float64 from the same
 # float32 weights, so they differ by rounding alone, around 1e-16.
@@ -25,6 +27,9 @@ def load_model(path, name):
             model = finf.load(f.read())
     except finf.FormatError as error:
         return json.dumps({"error": f"{name} is not a valid finf model: {error}"})
+    if model.task == "generation":
+        return json.dumps({"task": model.task, "kind": model.kind, "vocab": model.vocab,
+                           "block_size": model.block_size})
     # The categories too, so the worker can check the card's against the model's (null for a numeric feature).
     categories = [list(f.categories) if f.kind == "categorical" else None for f in model.features]
     return json.dumps({"task": model.task, "n_features": model.n_features, "n_outputs": model.n_outputs,
@@ -97,8 +102,9 @@ def _utf16(text):
 def describe_model(name):
     """A model card for the loaded model from its file alone (a model dropped on the page without its card), JSON.
 
-    A v3 file names its features, categories, classes and target; a v2 file has generic names (x0, x1, ...,
-    class 0, ...). A number's range is its normalizer's mean +- 3 std, as the file holds no minimum or maximum.
+    A v3 file names its features (a text model's one text feature), categories, classes and target; a v2 file
+    has generic names (x0, x1, ..., class 0, ...). A number's range is its normalizer's mean +- 3 std, as the
+    file holds no minimum or maximum.
     """
     target = model.target
     card = {"format": "FINF", "version": model.version, "model_file": name, "task": model.task,
@@ -116,6 +122,10 @@ def describe_model(name):
 
 def _describe_feature(feature):
     base = {"name": feature.name, "label": feature.name, "unit": "", "kind": feature.kind}
+    if feature.kind == "text":
+        vocabulary = feature.vocabulary
+        return {**base, "tokenizer": vocabulary.tokenizer, "tokenizer_version": vocabulary.version,
+                "vocabulary_size": len(vocabulary), "explainable": model.explainable}
     if feature.kind == "categorical":
         default = feature.fill if feature.fill is not None else feature.categories[0]
         return {**base, "categories": list(feature.categories), "default": default, "fill": feature.fill}
@@ -157,3 +167,22 @@ def self_check(vectors_json):
 def reseed(seed_hex):
     """Seed `random` afresh: every restore of a memory snapshot starts from the state it was taken in."""
     random.seed(int(seed_hex, 16))
+
+
+def start_generation(request_json):
+    """Start writing: {prompt, length, temperature, top_k, seed} in; {} or the refusal in words out."""
+    global writer
+    request = json.loads(request_json)
+    try:
+        writer = model.generate(request["prompt"], request["length"], request["temperature"], request["top_k"],
+                                request["seed"])
+    except ValueError as error:
+        writer = None
+        return json.dumps({"error": f"the model cannot continue this prompt: {error}"})
+    return json.dumps({})
+
+
+def next_text(count):
+    """The next count characters (fewer at the end) as {"text", "done"}; one call is one step the page can stop."""
+    text = "".join(itertools.islice(writer, count))
+    return json.dumps({"text": text, "done": len(text) < count})

@@ -21,6 +21,7 @@ import { applyValues, linkSaver, readLink } from "./view/link.js";
 import { setUpDrop } from "./view/drop.js";
 import { resultsFor } from "./view/results.js";
 import { buildTextInputs, withWords } from "./view/text.js";
+import { buildWriter, writerFacts } from "./view/generate.js";
 
 const PREDICTION_TIMEOUT_MS = 30000;
 
@@ -37,6 +38,7 @@ let explorer = null;  // view/explorer.js: the map and the response curves, for 
 const batches = batchClient((message) => { if (ready) worker.postMessage(message); });
 const saveLink = linkSaver();  // view/link.js: the inputs and the map's axes in the URL fragment
 let results = null;  // view/results.js: {check, show, clear} for the card's task
+let writer = null;  // view/generate.js, for a language model's card
 let ready = false;
 let failed = false;
 let firstShown = false;
@@ -60,6 +62,7 @@ function showError(text) {
   prediction.textContent = `No prediction: ${text}`;
   delete prediction.dataset.value;
   results?.clear();
+  writer?.disable();
   setEnabled(inputs, false);
   if (inFlight) clearTimeout(inFlight.timer);
 }
@@ -99,7 +102,9 @@ function describeCard(c) {
   if (Number.isFinite(c.architecture?.parameters)) facts.push(["Parameters", String(c.architecture.parameters)]);
   if (Number.isFinite(c.metrics?.val_accuracy)) facts.push(["Validation accuracy", percent(c.metrics.val_accuracy)]);
   if (Number.isFinite(c.metrics?.validation?.r2)) facts.push(["Validation R²", c.metrics.validation.r2.toFixed(3)]);
-  if (c.task === "regression") {
+  if (c.task === "generation") {
+    facts.push(...writerFacts(c));
+  } else if (c.task === "regression") {
     const { min, max, unit } = c.target_values;
     facts.push(["Predicts", `${targetName(c)}, a number (from ${min} to ${max}${unit ? ` ${unit}` : ""} in the data)`]);
   } else {
@@ -109,7 +114,23 @@ function describeCard(c) {
   for (const [term, detail] of facts) cardFacts.append(element("dt", "", term), element("dd", "", detail));
 }
 
+// A language model's page: the writer in place of the inputs and the prediction.
+function onWriterCard(c) {
+  const summary = c.kind === "gpt" ? "A tiny GPT writing text" : "A character bigram writing text";
+  document.title = `${summary} · finf`;
+  document.getElementById("title").textContent = summary;
+  document.getElementById("summary").textContent = `${summary}, one character at a time`;
+  document.querySelector(".panels").hidden = true;
+  document.querySelector(".own-model").hidden = true;  // a dropped model replaces a table's or a text's inputs
+  writer = buildWriter(document.getElementById("writer"), c, (message) => worker.postMessage(message));
+  describeCard(c);
+}
+
 function onCard(c) {
+  if (c.task === "generation") {
+    onWriterCard(c);
+    return;
+  }
   buildPage(c);
   applyLink();
   keepFocusInView();
@@ -136,7 +157,7 @@ function buildPage(c) {
 
 // The visitor's own model (view/drop.js): the worker checks it; until it answers, nothing is sent to it.
 function onFiles(files) {
-  if (!ready) return;
+  if (!ready || writer) return;
   ready = false;
   if (inFlight) clearTimeout(inFlight.timer);
   inFlight = queued = null;
@@ -275,6 +296,11 @@ function onReady({ timings }) {
     ? `Python and the engine from a snapshot ${seconds(timings.runtime_ms)}`
     : `Python runtime ${seconds(timings.runtime_ms)}, engine install ${seconds(timings.engine_ms)}`;
   setStatus(`Ready in ${seconds(timings.total_ms)} (${engine}, model ${seconds(timings.model_ms)}).`);
+  if (writer) {
+    writer.ready();
+    saveForOffline();
+    return;
+  }
   request(performance.now());
 }
 
@@ -343,6 +369,8 @@ const handlers = {
   model: onModel,
   refused: onRefused,
   error: ({ text }) => showError(text),
+  text: (message) => writer?.text(message),
+  done: (message) => writer?.done(message),
 };
 
 setUpDrop({ input: document.getElementById("model-files"), zone: document.body, onFiles,

@@ -16,6 +16,10 @@
 //                         {type: "result", id, probabilities, words}  a text model's answer; words: [start, end,
 //                                                              push] per word (see glue.predict_text), or []
 //                         {type: "error", text}                anything that went wrong, in words
+//                         {type: "text", id, text}             a language model's next characters, as generated
+//                         {type: "done", id, stopped, chars_per_second} or {type: "done", id, error}
+//                                                              the end of a generation (error: the prompt or the
+//                                                              settings refused, in words)
 //                         {type: "model", card, name, described}  the visitor's model is in use from now on
 //                                                              (described: its card was made from the file)
 //                         {type: "refused", text}              the visitor's model was not loaded; the one in
@@ -36,13 +40,17 @@
 //                                                              so a predict that arrives meanwhile is answered
 //                                                              first, and dropped when a newer batch with the
 //                                                              same slot name arrives
+//                         {type: "generate", id, prompt, length, temperature, top_k, seed}
+//                                                              a language model: write length characters after
+//                                                              prompt (top_k and seed may be null)
+//                         {type: "stop", id}                   stop that generation before its next character
 
 import { SnapshotError, readSnapshot, restore } from "./snapshot.js";
 
 const SITE = new URL("./", import.meta.url);  // every file is relative to this worker's own URL
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-let engine = null;  // {predict, predictBatch, selfCheck}: glue.py's, once ready
+let engine = null;  // glue.py's functions (predict, predictText, predictBatch, selfCheck, start, next), once ready
 let runtime = null;  // {pyodide, glue}, once ready
 let features = null;  // the card's feature list, for validating inputs
 let task = null;  // the card's task: which answer a result carries
@@ -89,7 +97,7 @@ function finiteNumber(value) {
   return typeof value === "number" && Number.isFinite(value);
 }
 
-const TASKS = ["classification", "regression"];
+const TASKS = ["classification", "regression", "generation"];
 
 function isString(value) {
   return typeof value === "string";
@@ -105,7 +113,12 @@ function checkCard(card, name) {
   if (!isString(card.sha256) || !SHA256_HEX.test(card.sha256)) problem("sha256 must be 64 lowercase hex digits");
   if (card.task === undefined) card.task = "classification";  // cards from before regression: classifiers
   if (!TASKS.includes(card.task)) {
-    problem(`task must be "classification" or "regression", not ${JSON.stringify(card.task)}`);
+    problem(`task must be "classification", "regression" or "generation", not ${JSON.stringify(card.task)}`);
+  }
+  if (card.task === "generation") {  // a language model: its characters and window instead of features
+    if (!isString(card.vocab) || card.vocab.length === 0) problem("vocab must be the model's characters");
+    if (!Number.isInteger(card.block_size) || card.block_size < 1) problem("block_size must be a whole number >= 1");
+    return;
   }
   if (!Array.isArray(card.features) || card.features.length === 0) problem("features must be a non-empty list");
   card.features.forEach((f, i) => {
@@ -377,6 +390,12 @@ async function checkModel(card, modelBytes, glue, pyodide, path = MODEL_PATH) {
   if (loaded.task !== card.task) {
     throw new LoadError(`The model is a ${loaded.task} model, but its card says ${card.task}.`);
   }
+  if (card.task === "generation") {
+    if (loaded.vocab !== card.vocab || loaded.block_size !== card.block_size) {
+      throw new LoadError("The language model's characters or block size differ from its card's.");
+    }
+    return loaded;
+  }
   const outputs = card.task === "regression" ? 1 : card.classes.length;
   if (loaded.n_features !== card.features.length || loaded.n_outputs !== outputs) {
     const what = card.task === "regression" ? "1 output" : `${outputs} classes`;
@@ -435,7 +454,7 @@ async function start() {
   lap("model_ms", since);
   lap("total_ms", t0);
   engine = { predict: glue.predict, predictText: glue.predict_text, predictBatch: glue.predict_batch,
-    selfCheck: glue.self_check };
+    selfCheck: glue.self_check, start: glue.start_generation, next: glue.next_text };
   post({ type: "ready", timings });
   selfCheck(cardValue);
 }
@@ -507,6 +526,10 @@ function predict({ id, values }) {
 
 // A model the visitor dropped on the page: checked against its card when one came with it, else described from
 // the file alone (glue.describe_model). Refused in words, with the model in use left as it was.
+// A page of inputs cannot take a language model: it writes text, on a page of its own.
+const WRITES_TEXT = (name) => `${name} is a language model, which writes text on a page of its own ` +
+  "(scripts/build_site.py --model); this page takes a model of a table or of a text.";
+
 async function loadOwn({ model, name, card: cardText, cardName }) {
   if (failed || runtime === null) return;
   const { pyodide, glue } = runtime;
@@ -519,6 +542,7 @@ async function loadOwn({ model, name, card: cardText, cardName }) {
       pyodide.FS.writeFile(CANDIDATE_PATH, bytes);
       const loaded = JSON.parse(glue.load_model(CANDIDATE_PATH, name));
       if (loaded.error) throw new LoadError(loaded.error);
+      if (loaded.task === "generation") throw new LoadError(WRITES_TEXT(name));
       card = { ...JSON.parse(glue.describe_model(plainName)), size_bytes: bytes.length,
         sha256: await fileSha256(bytes, pyodide, CANDIDATE_PATH) };
       checkCard(card, `made from ${name}`);
@@ -532,6 +556,7 @@ async function loadOwn({ model, name, card: cardText, cardName }) {
       card.model_file = plainName;  // the file the visitor gave, whatever its card calls it
       await checkModel(card, bytes, glue, pyodide, CANDIDATE_PATH);
     }
+    if (card.task === "generation") throw new LoadError(WRITES_TEXT(name));
     pyodide.FS.rename(CANDIDATE_PATH, MODEL_PATH);
     ({ features, task } = card);
     post({ type: "model", card, name, described: cardText === null });
@@ -545,14 +570,17 @@ async function loadOwn({ model, name, card: cardText, cardName }) {
 const BATCH_CHUNK = 64;  // rows per Python call: about 1.5 ms in Pyodide for Iris, so a predict waits no longer
 const latestBatch = new Map();  // slot -> id of its newest batch
 
-// Lets the worker's other messages (a predict) run before the next chunk.
+// A macrotask: messages that arrived meanwhile (a predict before a batch's next chunk, a stop before a
+// generation's next character) are handled first.
 function yieldToMessages() {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = resolve;
+    channel.port1.onmessage = () => resolve();
     channel.port2.postMessage(null);
   });
 }
+
+let writing = null;  // {id, stopped}: the generation under way
 
 async function batch({ id, slot, rows }) {
   if (failed || engine === null) return;
@@ -580,6 +608,55 @@ async function batch({ id, slot, rows }) {
   post({ type: "batch-result", id, [key]: answers });
 }
 
+function checkGeneration({ prompt, length, temperature, top_k: topK, seed }) {
+  if (!isString(prompt) || prompt.length === 0 || prompt.length > 10000) return "the prompt must be 1 to 10,000 characters";
+  if (!Number.isInteger(length) || length < 1 || length > 100000) return "the length must be a whole number from 1 to 100,000";
+  if (!finiteNumber(temperature) || temperature < 0 || temperature > 100) return "the temperature must be a number from 0 to 100";
+  if (topK !== null && !(Number.isInteger(topK) && topK >= 1)) return "top-k must be a whole number >= 1, or empty";
+  if (seed !== null && !(Number.isSafeInteger(seed) && seed >= 0)) return "the seed must be a whole number >= 0, or empty";
+  return null;
+}
+
+// One character per call into Python, with a turn of the event loop between: Stop answers within one character.
+async function generate(request) {
+  const { id } = request;
+  if (failed) return;
+  if (engine === null || task !== "generation") {
+    post({ type: "done", id, error: "This model does not generate text, or is not ready yet." });
+    return;
+  }
+  if (writing) writing.stopped = true;
+  const run = { id, stopped: false };
+  writing = run;
+  const problem = checkGeneration(request);
+  const started = problem ? { error: problem } : JSON.parse(engine.start(JSON.stringify({
+    prompt: request.prompt, length: request.length, temperature: request.temperature, top_k: request.top_k,
+    seed: request.seed,
+  })));
+  if (started.error) {
+    post({ type: "done", id, error: started.error });
+    if (writing === run) writing = null;
+    return;
+  }
+  const since = performance.now();
+  let count = 0;
+  for (;;) {
+    await yieldToMessages();
+    if (run.stopped) {
+      post({ type: "done", id, stopped: true });
+      break;
+    }
+    const { text, done } = JSON.parse(engine.next(1));
+    count += text.length;
+    if (text) post({ type: "text", id, text });
+    if (done) {
+      post({ type: "done", id, stopped: false, chars_per_second: count / ((performance.now() - since) / 1000) });
+      break;
+    }
+  }
+  if (writing === run) writing = null;
+}
+
 self.addEventListener("message", (event) => {
   try {
     if (event.data?.type === "predict") predict(event.data);
@@ -590,6 +667,8 @@ self.addEventListener("message", (event) => {
       const onFailure = (error) => fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
       batch(event.data).catch(onFailure);
     }
+    if (event.data?.type === "generate") generate(event.data).catch((error) => fail(describe(error)));
+    if (event.data?.type === "stop" && writing?.id === event.data.id) writing.stopped = true;
   } catch (error) {
     fail(`The engine failed while predicting: ${lastLine(error?.message ?? error)}`);
   }

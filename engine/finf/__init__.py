@@ -6,8 +6,10 @@ from ._api import dumps, load
 from ._errors import FormatError
 from ._features import CategoricalFeature, Classification, NumericFeature, Regression
 from ._layers import Embedding, Linear, MeanPool, Normalizer
+from ._lm import LanguageModel
 from ._model import Model
 from ._registry import LAYER_KINDS
+from ._sequence import LayerNorm, PositionEmbedding, TransformerBlock
 from ._text import TextFeature
 from ._tokens import Vocabulary
 from .format import SUPPORTED_VERSIONS
@@ -22,17 +24,21 @@ __all__ = [
     "Embedding",
     "FormatError",
     "Identity",
+    "LanguageModel",
+    "LayerNorm",
     "Linear",
     "MeanPool",
     "Model",
     "Normalizer",
     "NumericFeature",
+    "PositionEmbedding",
     "ReLU",
     "Regression",
     "Sigmoid",
     "Softmax",
     "Tanh",
     "TextFeature",
+    "TransformerBlock",
     "Vocabulary",
     "dumps",
     "format",

@@ -22,6 +22,7 @@ Version 3: named features of any kind, a classifier or a regressor
     8       ...   three sections, in the order of SECTIONS: b"FEAT", b"TRGT", b"LAYR".
                   Each is a 4-byte ASCII id, a u32 length S, then S bytes that
                   its fields fill exactly.
+    or, a language model: two sections, LANGUAGE_SECTIONS: b"LANG", b"LAYR" (below).
 
     FEAT    u32 F, the number of features (1..MAX_FEATURES), then per feature:
               text name (names are unique)
@@ -55,6 +56,20 @@ Version 3: named features of any kind, a classifier or a regressor
     not in the vocabulary): token ids, which only an Embedding takes, and the
     input width is V.
 
+Version 3, a language model (a file whose first section is b"LANG")
+    LANG    u8 vocabulary kind: 0 CHARACTERS (each token is one Unicode character)
+            u32 block size B (1..MAX_BLOCK_SIZE): the most tokens the model sees at once
+            u32 V, the vocabulary size (1..MAX_CHARACTERS), then V u32 code points
+              (each a Unicode scalar value: at most 0x10FFFF and not a surrogate;
+              unique); token id k is the k-th character. Control characters such
+              as newline are allowed here: they are part of the text.
+    LAYR    the layer list, read as token ids in, one logit per vocabulary entry out:
+              layer 0 is an Embedding (tag 2) of V rows; a PositionEmbedding (tag 4)
+              may follow it, directly, with num_positions B; then TransformerBlock,
+              LayerNorm and Linear layers; the last layer gives V outputs. A character
+              bigram is one Embedding(V, V); a GPT is Embedding(V, D),
+              PositionEmbedding(B, D), n TransformerBlock(D), LayerNorm(D), Linear(D, V).
+
 The layer list (both versions)
     4       u32 L, number of layers (1..MAX_LAYERS), then L layers, each a u8
             tag followed by its parameters (finf._registry lists the tags):
@@ -70,11 +85,31 @@ The layer list (both versions)
                         token ids in, the sequence of their rows out
     tag 3, MeanPool     u32 features (= the width of its input): a sequence
                         in, the mean of its vectors out (zeros for none)
+    tag 4, PositionEmbedding  u32 num_positions (1..4096), u32 embedding_dim
+                        (the input width), f32 weight[num_positions][embedding_dim]:
+                        position t adds row t
+    tag 5, LayerNorm    u32 normalized_shape (the input width), f32 weight[D],
+                        f32 bias[D]; eps 1e-5, biased variance (PyTorch's)
+    tag 6, TransformerBlock  u32 n_embd D (the input width), u32 n_head (divides
+                        D), u32 mlp_width M (>= 1), then f32 arrays, row-major,
+                        in this order (nanoGPT's names and torch's (out, in)):
+                        ln_1.weight[D], ln_1.bias[D], attn.c_attn.weight[3D][D],
+                        attn.c_attn.bias[3D], attn.c_proj.weight[D][D],
+                        attn.c_proj.bias[D], ln_2.weight[D], ln_2.bias[D],
+                        mlp.c_fc.weight[M][D], mlp.c_fc.bias[M],
+                        mlp.c_proj.weight[D][M], mlp.c_proj.bias[D].
+                        x += c_proj(attention(ln_1(x))); x += mlp(ln_2(x)), with
+                        causal multi-head attention (q, k, v the thirds of c_attn's
+                        output, head h their columns h*D/n_head..(h+1)*D/n_head,
+                        scores q.k / sqrt(D/n_head)) and a tanh-approximated GELU.
 
-    Linear and Activation take a vector of values and give one. The layers
-    chain by shape (finf._registry): a model of numbers starts from a vector
-    of values; a text model from token ids, so its first layer is an
-    Embedding, and its next a MeanPool; every model ends with a vector.
+    Linear and Activation take a vector of values and give one. In a model of
+    features (v2, or v3 with FEAT) the layers chain by shape (finf._registry):
+    a model of numbers starts from a vector of values; a text model from token
+    ids, so its first layer is an Embedding, and its next a MeanPool; every
+    such model ends with a vector. Tags 4, 5 and 6 belong to language models
+    (LANG, above), which apply Linear at every position, and are refused in a
+    model of features.
 
 The file ends exactly after the last layer and is at most MAX_FILE_BYTES long.
 Weights, biases and every f32 are finite. There is at least one layer with
@@ -114,21 +149,32 @@ from ._features import (
 )
 from ._features import FEATURE_KINDS as _TABLE_KINDS
 from ._io import MAX_FILE_BYTES, MAX_TEXT_BYTES, NUMBER_PATTERN, check_file_size, format_number
+from ._layers import Embedding
+from ._sequence import MAX_POSITIONS, LayerNorm, PositionEmbedding, TransformerBlock
 from ._text import TextFeature
 from ._tokens import MAX_VOCABULARY, TOKENIZERS
 
 __all__ = [
     "MAGIC", "SUPPORTED_VERSIONS", "SECTIONS", "MAX_FILE_BYTES", "MAX_TEXT_BYTES", "MAX_NORMALIZER_BYTES",
     "MAX_FEATURES", "MAX_CLASSES", "MAX_LAYERS", "MAX_CATEGORIES", "MAX_VOCABULARY", "TOKENIZERS",
-    "NUMBER_PATTERN", "ModelRecord", "decode",
-    "encode", "check_file_size", "format_number", "float32", "FormatError",
+    "NUMBER_PATTERN", "ModelRecord", "decode", "encode", "LANGUAGE_SECTIONS", "MAX_BLOCK_SIZE", "MAX_CHARACTERS",
+    "CHARACTERS", "LanguageRecord", "check_file_size", "format_number", "float32", "FormatError",
 ]
 
 MAGIC = b"FINF"
 SUPPORTED_VERSIONS = (2, 3)
 SECTIONS = (b"FEAT", b"TRGT", b"LAYR")
+LANGUAGE_SECTIONS = (b"LANG", b"LAYR")
+CHARACTERS = 0  # the vocabulary kind of a character-level language model
+MAX_BLOCK_SIZE = MAX_POSITIONS
+MAX_CHARACTERS = 65536  # a language model's vocabulary
+MAX_CODE_POINT = 0x10FFFF
+# Positions and attention exist only in a language model: a row of features, or a pooled text, has neither.
+_NOT_FOR_ROWS = {tag: kind.__name__ for tag, kind in _registry.LAYER_KINDS.items()
+                 if getattr(kind, "language_only", False)}
 TAG_LINEAR = 0
 TAG_ACTIVATION = 1
+_LANGUAGE_BODY = {TAG_LINEAR, LayerNorm.tag, TransformerBlock.tag}  # what may follow a language model's embeddings
 MAX_NORMALIZER_BYTES = 256 * 1024  # about 13,000 features at 20 bytes a pair
 MAX_FEATURES = 16384
 MAX_CLASSES = 65536
@@ -144,10 +190,12 @@ _SMALLEST_TEXT = 4 + 1
 # features: a tuple of NumericFeature and CategoricalFeature; layers: a tuple of registry layers;
 # target: a Classification or a Regression.
 ModelRecord = namedtuple("ModelRecord", "features layers target version")
+# A language model: vocab, a str whose k-th character is token id k; block_size, an int; layers as above.
+LanguageRecord = namedtuple("LanguageRecord", "vocab block_size layers version")
 
 
-def decode(data) -> ModelRecord:
-    """Parse FINF bytes into a ModelRecord, or raise FormatError."""
+def decode(data):
+    """Parse FINF bytes into a ModelRecord (or a LanguageRecord), or raise FormatError."""
     view = memoryview(data)
     check_file_size(view.nbytes)  # before copying anything
     cursor = _io.Cursor(view.tobytes())
@@ -167,7 +215,7 @@ def decode(data) -> ModelRecord:
 
 def _decode_v2(cursor):
     mean, std = _decode_normalizer(cursor)
-    layers = _registry.read_layers(cursor, len(mean), "the normalizer width")
+    layers = _registry.read_layers(cursor, len(mean), "the normalizer width", rules=_row_layers)
     features = tuple(NumericFeature(f"x{i}", m, s) for i, (m, s) in enumerate(zip(mean, std, strict=True)))
     return ModelRecord(features, layers, Classification(), 2)
 
@@ -217,7 +265,15 @@ def _parse_number(cursor, text, name, i, offset):
     return value
 
 
+def _row_layers(i, tag, layer):
+    if layer is None and tag in _NOT_FOR_ROWS:
+        return f"layer {i} tag", "a layer of a model of features", f"{tag} ({_NOT_FOR_ROWS[tag]})", 0
+    return None
+
+
 def _decode_v3(cursor):
+    if cursor.data[cursor.offset : cursor.offset + 4] == LANGUAGE_SECTIONS[0]:
+        return _decode_language(cursor)
     with _section(cursor, b"FEAT"):
         features = _decode_features(cursor)
     with _section(cursor, b"TRGT"):
@@ -227,8 +283,57 @@ def _decode_v3(cursor):
         why = "the class count" if target.task == "classification" else "a regressor's one value"
         text = features[0].kind == "text"
         source = "the vocabulary size" if text else "the width of the encoded features"
-        layers = _registry.read_layers(cursor, width, source, (target.n_outputs(), why), "tokens" if text else "values")
+        layers = _registry.read_layers(cursor, width, source, (target.n_outputs(), why),
+                                       "tokens" if text else "values", _row_layers)
     return ModelRecord(features, layers, target, 3)
+
+
+def _decode_language(cursor):
+    with _section(cursor, b"LANG"):
+        at = cursor.offset
+        kind = cursor.u8("vocabulary kind")
+        if kind != CHARACTERS:
+            cursor.fail("vocabulary kind", f"{CHARACTERS} (characters)", kind, at)
+        at = cursor.offset
+        block_size = cursor.u32("block size")
+        if not 1 <= block_size <= MAX_BLOCK_SIZE:
+            cursor.fail("block size", f"1 to {MAX_BLOCK_SIZE}", block_size, at)
+        count = cursor.count("vocabulary size", 1, MAX_CHARACTERS, 4)
+        vocab, seen = [], {}
+        for k in range(count):
+            at = cursor.offset
+            code = cursor.u32(f"character {k}")
+            if code > MAX_CODE_POINT or 0xD800 <= code <= 0xDFFF:
+                cursor.fail(f"character {k}", "a Unicode scalar value (at most 0x10FFFF, not a surrogate)",
+                            f"{code:#x}", at)
+            if chr(code) in seen:
+                cursor.fail(f"character {k}", "a character not used before", f"{chr(code)!r} (character "
+                            f"{seen[chr(code)]})", at)
+            seen[chr(code)] = k
+            vocab.append(chr(code))
+    with _section(cursor, b"LAYR"):
+        layers = _registry.read_layers(cursor, count, "the vocabulary size", (count, "the vocabulary size"),
+                                       _language_rules(block_size))
+    return LanguageRecord("".join(vocab), block_size, layers, 3)
+
+
+def _language_rules(block_size):
+    """The layer order of a language model (see LANG above), checked as the layers are read."""
+    names = {kind.tag: kind.__name__ for kind in _registry.LAYER_KINDS.values()}
+
+    def rules(i, tag, layer):
+        if layer is None:
+            if i == 0 and tag != Embedding.tag:
+                return "layer 0 tag", f"{Embedding.tag} (Embedding of the token ids)", f"{tag} ({names[tag]})", 0
+            allowed = _LANGUAGE_BODY | ({PositionEmbedding.tag} if i == 1 else set())
+            if i > 0 and tag not in allowed:
+                shown = " or ".join(f"{t} ({names[t]})" for t in sorted(allowed))
+                return f"layer {i} tag", shown, f"{tag} ({names[tag]})", 0
+        elif tag == PositionEmbedding.tag and layer.num_positions != block_size:
+            return f"layer {i} num_positions", f"{block_size} (the block size)", layer.num_positions, 1
+        return None
+
+    return rules
 
 
 class _section:
@@ -317,12 +422,18 @@ def v2_loses_nothing(record):
             and all(f.name == f"x{i}" for i, f in enumerate(record.features)))
 
 
-def encode(record: ModelRecord, version=None) -> bytes:
-    """Serialize a ModelRecord to FINF bytes; the inverse of decode.
+def encode(record, version=None) -> bytes:
+    """Serialize a ModelRecord (or a LanguageRecord, always v3) to FINF bytes; the inverse of decode.
 
     version None writes v2 when v2 loses nothing (v2_loses_nothing), else v3; version 2 writes any model v2
     can express as v2, without its names.
     """
+    if isinstance(record, LanguageRecord):
+        if version not in (None, 3):
+            raise ValueError("a language model is stored as FINF version 3")
+        data = MAGIC + struct.pack("<I", 3) + _encode_language(record)
+        decode(data)
+        return data
     if version is None:
         version = 2 if v2_loses_nothing(record) else 3
     if version not in SUPPORTED_VERSIONS:
@@ -362,4 +473,11 @@ def _encode_v3(record):
         b"TRGT": _io.pack_text(target.name, "target name") + body,
         b"LAYR": _registry.write_layers(record.layers),
     }
+    return b"".join(name + _io.pack_u32(len(data)) + data for name, data in sections.items())
+
+
+def _encode_language(record):
+    header = bytes([CHARACTERS]) + _io.pack_u32(record.block_size) + _io.pack_u32(len(record.vocab))
+    header += b"".join(_io.pack_u32(ord(c)) for c in record.vocab)
+    sections = {b"LANG": header, b"LAYR": _registry.write_layers(record.layers)}
     return b"".join(name + _io.pack_u32(len(data)) + data for name, data in sections.items())

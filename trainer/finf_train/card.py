@@ -22,6 +22,10 @@ web/worker.js's checkCard mirrors it):
     sample (optional, `finf train --card-sample N`): {rows, targets}: training rows as above and their class
         names or target values, which the page draws on its map
 
+A language model's card (finf_train.lm.export.make_card) has task "generation" and, instead of features and a
+target, kind ("bigram" or "gpt"), vocab (its characters in id order) and block_size; training holds what
+training knows (corpus, steps, ...) and metrics its val_loss and train_loss in nats per character.
+
 json is imported where it is used: `finf predict` on a model with no card does not need it.
 """
 
@@ -192,6 +196,10 @@ def check(card, model, model_bytes):
         return "model card 'model_file': expected a plain file name"
     if card.get("task", "classification") != model.task:
         return f"model card 'task': expected {model.task!r}, found {card.get('task')!r}"
+    if model.task == "generation":  # a language model (finf_train.lm.export.make_card)
+        if card.get("vocab") != model.vocab or card.get("block_size") != model.block_size:
+            return "model card 'vocab' and 'block_size': expected the model's own"
+        return None
     features = card.get("features")
     if not (isinstance(features, list) and len(features) == model.n_features):
         return f"model card 'features': expected {model.n_features} features with names"

@@ -10,6 +10,7 @@ import sys
 
 from . import commands
 from .defaults import DEFAULTS, LM_DEFAULTS, TEXT_DEFAULTS
+from .lm import commands as lm_commands
 from .values import is_whole, parse_number, show
 
 MAX_HIDDEN = 65536
@@ -181,8 +182,29 @@ def _predict_arguments(predict):
 
 def _evaluate_arguments(evaluate):
     evaluate.add_argument("model", metavar="MODEL.bin")
-    evaluate.add_argument("data", metavar="DATA.csv", help="labelled rows: the model's feature and target columns")
+    evaluate.add_argument("data", metavar="DATA",
+                          help="labelled rows (CSV): the model's feature and target columns; for a language model, "
+                               "a UTF-8 text")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--max-chars", type=_count, metavar="N", help="a language model: read only the first N "
+                          "characters of the text")
+
+
+def _temperature(text):
+    value = _number(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {show(text)}")
+    return value
+
+
+def _generate_arguments(generate):
+    add = generate.add_argument
+    add("model", metavar="LM.bin", help="a language model file")
+    add("--prompt", required=True, help="the text to continue (characters of the model's vocabulary)")
+    add("--length", type=lambda text: _whole(text, 0), default=200, metavar="N", help="characters to generate")
+    add("--temperature", type=_temperature, default=1.0, metavar="T", help="0: always the likeliest character")
+    add("--top-k", type=_count, default=None, metavar="K", help="sample among the K likeliest characters only")
+    add("--seed", type=_seed, default=None, metavar="N", help="the same seed gives the same text (default: random)")
 
 
 def _convert_arguments(convert):
@@ -241,6 +263,8 @@ COMMANDS = {  # name: (help, arguments, what runs it)
     "inspect": ("print a model file's features, target and layers", _inspect_arguments, commands.run_inspect),
     "convert": ("convert a scikit-learn model to FINF, or a FINF file to ONNX", _convert_arguments,
                 commands.run_convert),
+    "generate": ("continue a prompt with a language model, streaming the text", _generate_arguments,
+                 lm_commands.run_generate),
 }
 
 

@@ -10,6 +10,7 @@ import finf
 
 from . import card as model_card
 from .defaults import DEFAULTS, TEXT_DEFAULTS
+from .lm import commands as lm_commands
 from .values import is_whole, parse_values
 
 
@@ -281,6 +282,8 @@ def _card_line(args, card):
 
 def run_predict(args):
     model, card, data = open_model(args.model)
+    if model.task == "generation":
+        raise ValueError(f"{args.model}: a language model; use finf generate")
     names, classes = feature_names(model, card), class_names(model, card)
     if args.csv is not None:
         if args.values:
@@ -356,6 +359,8 @@ def run_evaluate(args):
     from .scoring import evaluate_csv  # noqa: I001 (numpy)
 
     model, card, data = open_model(args.model)
+    if model.task == "generation":
+        return lm_commands.evaluate(args, model)
     target = (card or {}).get("target") or model.target.name
     if target is None:
         raise ValueError(f"{args.model}: the model does not name its target; put its card beside it")
@@ -377,8 +382,10 @@ def run_evaluate(args):
 
 def run_inspect(args):
     model, card, data = open_model(args.model)
-    names = feature_names(model, card)
     digest = model_card.sha256(data).hexdigest()
+    if model.task == "generation":
+        return lm_commands.inspect(args, model, card, data, digest)
+    names = feature_names(model, card)
     print(f"{args.model}: FINF version {model.version}, {len(data)} bytes, sha256 {digest}")
     print(f"features: {model.n_features}" + (" (names from the card)" if model.version == 2 and card else ""))
     width = max(len(name) for name in names)
