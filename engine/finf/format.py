@@ -313,7 +313,7 @@ def _decode_language(cursor):
             vocab.append(chr(code))
     with _section(cursor, b"LAYR"):
         layers = _registry.read_layers(cursor, count, "the vocabulary size", (count, "the vocabulary size"),
-                                       _language_rules(block_size))
+                                       shape=None, rules=_language_rules(block_size))
     return LanguageRecord("".join(vocab), block_size, layers, 3)
 
 
