@@ -1,16 +1,17 @@
-"""`finf train-lm`: its arguments, its one-line errors, and its training path up to the model file.
-
-The file itself is written by finf_train.lm.export.save_lm, tested with the engine's language models.
+"""`finf train-lm`: its arguments, its one-line errors, its training path, and the file it writes, which the
+engine runs as the trainer's numpy GPT does.
 """
 
+import json
 import re
-import sys
-import types
 
+import numpy as np
 import pytest
 
+from finf import load
 from finf_train import commands
 from finf_train.cli import build_parser
+from finf_train.lm.gpt import GPT
 from test_cli import FINF, assert_one_line_error, finf
 from test_lm_train import TEXT
 
@@ -78,23 +79,49 @@ def test_bad_settings_are_one_line_errors(tmp_path, argv, fragments):
     assert_one_line_error(result, "train-lm", *fragments)
 
 
-def test_run_train_lm_hands_the_trained_model_to_save_lm(corpus, tmp_path, monkeypatch, capsys):
-    """The command's last step, with lm.export.save_lm (the engine side's) replaced by a recorder."""
-    calls = []
-
-    def save_lm(path, config, state, card_extra=None):
-        calls.append((path, config, state, card_extra))
-        with open(path, "wb") as f:
-            f.write(b"model")
-
-    monkeypatch.setitem(sys.modules, "finf_train.lm.export", types.SimpleNamespace(save_lm=save_lm))
+def test_train_lm_writes_a_model_the_engine_runs_as_the_trainer_does(corpus, tmp_path):
+    """End to end: finf train-lm writes the file and its card; the engine's logits are the numpy GPT's to 1e-4."""
     out = tmp_path / "lm.bin"
-    commands.run_train_lm(parse(corpus, "--out", out, "--model", "bigram", "--steps", "20"))
-    [(path, config, state, card_extra)] = calls
-    assert path == str(out) and config["kind"] == "bigram" and set(state) == {"wte.weight"}
-    assert card_extra["corpus"] == "corpus.txt" and card_extra["steps"] == 20
-    assert set(card_extra) == {"corpus", "train_loss", "val_loss", "steps", "seconds"}
-    assert capsys.readouterr().out.splitlines()[-1] == f"wrote {out} (5 bytes) and {tmp_path / 'lm.json'}"
+    result = finf("train-lm", corpus, "--out", out, "--layers", "1", "--embedding-dim", "16", "--heads", "2",
+                  "--block", "16", "--batch-size", "8", "--steps", "30", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"wrote {out} ({out.stat().st_size} bytes) and {tmp_path / 'lm.json'}"
+    card = json.loads((tmp_path / "lm.json").read_text(encoding="utf-8"))
+    assert card["task"] == "generation" and card["training"]["corpus"] == "corpus.txt"
+    assert card["training"]["steps"] == 30 and card["metrics"]["val_loss"] > 0
+
+    model = load(out.read_bytes())
+    args = parse(corpus, "--out", out, "--layers", "1", "--embedding-dim", "16", "--heads", "2", "--block", "16",
+                 "--batch-size", "8", "--steps", "30", "--seed", "3")
+    config, state, summary = commands.train_language_model(args, out=lambda *_, **__: None)  # the same run again
+    gpt = GPT.from_state(config, state)
+    ids = model.encode(TEXT[:16])
+    np.testing.assert_allclose(model.forward(ids), gpt.forward(np.array([ids]))[0], rtol=0, atol=1e-4)
+    assert model.loss(TEXT[-200:]) == pytest.approx(_numpy_loss(gpt, [model.encode(c)[0] for c in TEXT[-200:]]),
+                                                    abs=1e-4)
+    assert card["metrics"]["val_loss"] == pytest.approx(summary["val_loss"], abs=1e-9)
+
+
+def _numpy_loss(gpt, ids):
+    """Mean cross-entropy of each id after the first, in windows of block_size + 1 that overlap by one."""
+    total, count, block = 0.0, 0, gpt.block_size
+    for start in range(0, len(ids) - 1, block):
+        window = ids[start : start + block + 1]
+        logits = gpt.forward(np.array([window[:-1]]))[0]
+        logits = logits - logits.max(axis=1, keepdims=True)
+        log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        total -= log_p[np.arange(len(window) - 1), window[1:]].sum()
+        count += len(window) - 1
+    return total / count
+
+
+def test_bigram_from_train_lm_generates_the_same_text_for_a_seed(corpus, tmp_path):
+    out = tmp_path / "bigram.bin"
+    assert finf("train-lm", corpus, "--out", out, "--model", "bigram", "--steps", "50").returncode == 0
+    first = finf("generate", out, "--prompt", "th", "--length", "40", "--seed", "7")
+    again = finf("generate", out, "--prompt", "th", "--length", "40", "--seed", "7")
+    model = load(out.read_bytes())
+    assert first.stdout == again.stdout == "th" + "".join(model.generate("th", 40, seed=7)) + "\n"
 
 
 def test_bad_settings_stop_before_the_corpus_is_read(tmp_path):
