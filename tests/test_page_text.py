@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -108,6 +109,18 @@ def test_an_example_is_one_click_away(visit, text_site):
     expect(v.page.locator("#features textarea")).to_have_value(EXAMPLES[1])
     want = model.predict_proba(EXAMPLES[1])
     assert bars(v.page) == [["ham", want[0]], ["spam", want[1]]]
+
+
+def test_a_link_carries_the_text_and_typing_keeps_it_in_the_fragment(visit, text_site):
+    url, model = text_site
+    text = "Claim, your prize: 100% FREE"  # a comma, a colon and a percent sign survive the link
+    v = visit(f"{url}#values={quote(text, safe='')}").wait_ready()
+    expect(v.page.locator("#features textarea")).to_have_value(text)
+    want = model.predict_proba(text)
+    expect(v.page.locator("#prediction .predicted-class")).to_have_text(model.classes[model.predict(text)])
+    assert bars(v.page) == [["ham", want[0]], ["spam", want[1]]]
+    type_text(v, "see you at home")
+    expect(v.page).to_have_url(re.compile(re.escape("#values=see%20you%20at%20home") + "$"))
 
 
 def corrupt_vocabulary(data):

@@ -141,11 +141,11 @@ function buildPage(c) {
   const text = c.features[0].kind === "text";
   document.querySelector(".panels").classList.toggle("compact", !text && isCompact(c.features));
   document.querySelector(".panels").classList.toggle("text", text);
-  inputs = text ? buildTextInputs(form, c.features[0], request, c.examples ?? [])
-    : buildInputs(form, c.features, (inputAt) => {
-      request(inputAt);
-      saveLink(inputs, explorer?.axes());
-    });
+  const onInput = (inputAt) => {
+    request(inputAt);
+    saveLink(inputs, explorer?.axes());
+  };
+  inputs = text ? buildTextInputs(form, c.features[0], onInput, c.examples ?? []) : buildInputs(form, c.features, onInput);
   results = resultsFor(c, {
     prediction, bars: document.getElementById("bars"), position: document.getElementById("position"),
   });

@@ -1,6 +1,7 @@
 // Shareable state: the input values and the map's axes live in the URL fragment, so a link opens the page at the
 // same prediction:  #values=5.1,3.5,1.4,0.2&map=2,3  (values in the card's feature order, each URI-encoded;
-// an empty value is a missing category; map is the across and up inputs, by position).
+// an empty value is a missing category; a text model's one value is its text; map is the across and up inputs,
+// by position).
 // A link's values are used where they fit: a number outside its input's range is clamped to it, anything else
 // that does not fit is ignored; either way a note says so. A link never stops the page.
 
@@ -35,7 +36,8 @@ export function applyValues(inputs, values) {
   }
   inputs.forEach((input, i) => {
     if (i >= values.length || input.control === null) return;
-    const note = input.feature.kind === "categorical" ? setCategory(input, values[i]) : setNumber(input, values[i]);
+    const setters = { categorical: setCategory, text: setText };
+    const note = (setters[input.feature.kind] ?? setNumber)(input, values[i]);
     if (note) notes.push(note);
   });
   return notes;
@@ -57,6 +59,11 @@ function setNumber({ feature, control, changed }, text) {
   const where = value < feature.min ? "below" : "above";
   return `The link's value for ${name(feature)}, ${text}, is ${where} its range; it is set to ` +
     `${clamped}${feature.unit ? ` ${feature.unit}` : ""}.`;
+}
+
+function setText({ control }, text) {
+  control.value = text;  // any text is a text model's input
+  return null;
 }
 
 function setCategory({ feature, control }, text) {
