@@ -123,3 +123,25 @@ def test_a_bad_file_is_refused_in_words_and_the_model_in_use_stays(visit, site_u
     v.set_value(2, "5")
     assert_matches_cpython(v.shown(), iris, classes)
     assert v.html.get_attribute("data-state") == "ready"
+
+
+def test_a_text_model_gets_a_text_area_and_a_language_model_is_refused(visit, site_url):
+    v = visit(site_url).wait_ready()
+    status = v.page.locator("#own-status")
+    drop(v, GOLDEN / "bigram-tiny.bin")
+    expect(status).to_have_text(re.compile(r"^Not loaded: bigram-tiny\.bin is a language model, which writes text on "
+                                           r"a page of its own .+ The model in use is unchanged\.$"))
+    expect(v.sliders).to_have_count(4)
+    v.after_result(lambda: drop(v, GOLDEN / "spam-small.bin"))
+    expect(status).to_contain_text("Loaded spam-small.bin in this tab. It came without its card")
+    area = v.page.locator("#features textarea")
+    expect(area).to_be_enabled()
+    expect(v.sliders).to_have_count(0)
+    expect(v.page.locator("#explorer")).to_be_hidden()  # a map and curves are for tables
+    model = finf.load((GOLDEN / "spam-small.bin").read_bytes())
+    v.after_result(lambda: area.fill("win money now"))
+    want = model.predict_proba("win money now")
+    shown = v.page.evaluate("""() => [...document.querySelectorAll("#bars .bar")].map(
+        (row) => Number(row.dataset.probability))""")
+    assert shown == want
+    expect(v.page.locator(".highlighted mark.word")).to_have_count(3)
