@@ -196,14 +196,18 @@ def page_paths(context):
     return paths
 
 
+# Records each input event's time and each time the page shows a new result (html[data-results] changes).
+LATENCY_PROBE = """() => {
+  window.benchInputs = []; window.benchShown = [];
+  document.addEventListener("input", (e) => window.benchInputs.push(e.timeStamp), true);
+  new MutationObserver(() => window.benchShown.push(performance.now()))
+    .observe(document.documentElement, { attributes: true, attributeFilter: ["data-results"] });
+}"""
+
+
 def slider_latencies(page, presses):
     """Press arrow keys on a slider; (page's own input -> result ms, input event -> result in the DOM ms)."""
-    page.evaluate("""() => {
-      window.benchInputs = []; window.benchShown = [];
-      document.addEventListener("input", (e) => window.benchInputs.push(e.timeStamp), true);
-      new MutationObserver(() => window.benchShown.push(performance.now()))
-        .observe(document.documentElement, { attributes: true, attributeFilter: ["data-results"] });
-    }""")
+    page.evaluate(LATENCY_PROBE)
     page.focus("#feature-2")
     for i in range(presses):
         before = page.get_attribute("html", "data-results")
@@ -493,12 +497,7 @@ def text_latencies(model, message, presses, workdir):
             page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
             page.focus("#feature-0")
             page.keyboard.press("End")
-            page.evaluate("""() => {
-              window.benchInputs = []; window.benchShown = [];
-              document.addEventListener("input", (e) => window.benchInputs.push(e.timeStamp), true);
-              new MutationObserver(() => window.benchShown.push(performance.now()))
-                .observe(document.documentElement, { attributes: true, attributeFilter: ["data-results"] });
-            }""")
+            page.evaluate(LATENCY_PROBE)
             for i in range(presses):
                 before = page.get_attribute("html", "data-results")
                 page.keyboard.press("s" if i % 2 == 0 else "Backspace")
