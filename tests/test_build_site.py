@@ -65,6 +65,13 @@ def test_no_inline_scripts_or_styles(site_dir):
     assert not re.search(r"<[^>]*\son\w+\s*=", html), "inline event handler"
 
 
+def test_the_page_preloads_every_module_main_js_imports(site_dir):
+    """The page names every view module up front, so the browser fetches them beside main.js, not level by level."""
+    page = (site_dir / "index.html").read_text(encoding="utf-8")
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="view/([a-z]+\.js)">', page))
+    assert preloaded == VIEW_FILES
+
+
 def test_a_model_whose_card_disagrees_is_refused_and_the_old_site_kept(tmp_path, site_dir, engine_wheel):
     out = tmp_path / "site"
     shutil.copytree(site_dir, out)
