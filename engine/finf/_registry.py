@@ -25,7 +25,7 @@ def read_layers(cursor, width, source, outputs=None, shape="values", rules=None)
     """A u32 layer count, then that many layers, the first taking width inputs (named by source) of shape.
 
     shape None leaves the order of the layers to rules alone (a language model's, which apply Linear at every
-    position of a sequence).
+    position of a sequence); otherwise a language_only kind is refused, as in check_layers.
 
     outputs, if given, is (n, why): the last layer must give n outputs, or the error names its out_features.
     rules, if given, is called as rules(i, tag, layer) with layer None before layer i is read and with the
@@ -41,6 +41,8 @@ def read_layers(cursor, width, source, outputs=None, shape="values", rules=None)
             known = " or ".join(f"{t} ({kind.__name__})" for t, kind in LAYER_KINDS.items())
             cursor.fail(f"layer {i} tag", known, tag, tag_offset)
         kind = LAYER_KINDS[tag]
+        if shape is not None and getattr(kind, "language_only", False):
+            cursor.fail(f"layer {i} tag", "a layer of a model of features", f"{tag} ({kind.__name__})", tag_offset)
         _apply(cursor, rules, i, tag, None, tag_offset)
         if shape is not None and kind.takes != shape:
             cursor.fail(f"layer {i} tag", f"a layer that takes {SHAPES[shape]}",

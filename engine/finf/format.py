@@ -169,9 +169,6 @@ CHARACTERS = 0  # the vocabulary kind of a character-level language model
 MAX_BLOCK_SIZE = MAX_POSITIONS
 MAX_CHARACTERS = 65536  # a language model's vocabulary
 MAX_CODE_POINT = 0x10FFFF
-# Positions and attention exist only in a language model: a row of features, or a pooled text, has neither.
-_NOT_FOR_ROWS = {tag: kind.__name__ for tag, kind in _registry.LAYER_KINDS.items()
-                 if getattr(kind, "language_only", False)}
 TAG_LINEAR = 0
 TAG_ACTIVATION = 1
 _LANGUAGE_BODY = {TAG_LINEAR, LayerNorm.tag, TransformerBlock.tag}  # what may follow a language model's embeddings
@@ -215,7 +212,7 @@ def decode(data):
 
 def _decode_v2(cursor):
     mean, std = _decode_normalizer(cursor)
-    layers = _registry.read_layers(cursor, len(mean), "the normalizer width", rules=_row_layers)
+    layers = _registry.read_layers(cursor, len(mean), "the normalizer width")
     features = tuple(NumericFeature(f"x{i}", m, s) for i, (m, s) in enumerate(zip(mean, std, strict=True)))
     return ModelRecord(features, layers, Classification(), 2)
 
@@ -265,12 +262,6 @@ def _parse_number(cursor, text, name, i, offset):
     return value
 
 
-def _row_layers(i, tag, layer):
-    if layer is None and tag in _NOT_FOR_ROWS:
-        return f"layer {i} tag", "a layer of a model of features", f"{tag} ({_NOT_FOR_ROWS[tag]})", 0
-    return None
-
-
 def _decode_v3(cursor):
     if cursor.data[cursor.offset : cursor.offset + 4] == LANGUAGE_SECTIONS[0]:
         return _decode_language(cursor)
@@ -284,7 +275,7 @@ def _decode_v3(cursor):
         text = features[0].kind == "text"
         source = "the vocabulary size" if text else "the width of the encoded features"
         layers = _registry.read_layers(cursor, width, source, (target.n_outputs(), why),
-                                       "tokens" if text else "values", _row_layers)
+                                       "tokens" if text else "values")
     return ModelRecord(features, layers, target, 3)
 
 
