@@ -42,13 +42,13 @@ def predict(values_json):
 
     The row is a list in feature order: numbers, category names, null for a value the model fills.
     """
-    try:
-        row = json.loads(values_json)
+
+    def answer(row):
         if model.task == "regression":
-            return json.dumps({"value": model.predict(row)})
-        return json.dumps({"probabilities": model.predict_proba(row)})
-    except ValueError as error:
-        return json.dumps({"error": f"the engine refused the input: {error}"})
+            return {"value": model.predict(row)}
+        return {"probabilities": model.predict_proba(row)}
+
+    return _answer(answer, values_json)
 
 
 def predict_text(text_json):
@@ -58,12 +58,12 @@ def predict_text(text_json):
     end in UTF-16 code units as JavaScript indexes strings, push what the word added to the predicted class's
     logit minus the mean of what it added to the others' (> 0: toward the predicted class).
     """
-    try:
-        text = json.loads(text_json)
+
+    def answer(text):
         probabilities = model.predict_proba(text)
-        return json.dumps({"probabilities": probabilities, "words": _words(text, probabilities)})
-    except ValueError as error:
-        return json.dumps({"error": f"the engine refused the input: {error}"})
+        return {"probabilities": probabilities, "words": _words(text, probabilities)}
+
+    return _answer(answer, text_json)
 
 
 def predict_batch(rows_json):
@@ -71,11 +71,19 @@ def predict_batch(rows_json):
 
     The rows are lists as predict takes them; the first row the engine refuses refuses the batch.
     """
-    try:
-        rows = json.loads(rows_json)
+
+    def answer(rows):
         if model.task == "regression":
-            return json.dumps({"values": model.predict_batch(rows)})
-        return json.dumps({"probabilities": model.predict_proba_batch(rows)})
+            return {"values": model.predict_batch(rows)}
+        return {"probabilities": model.predict_proba_batch(rows)}
+
+    return _answer(answer, rows_json)
+
+
+def _answer(compute, request_json):
+    """compute(the request, decoded) as JSON, or the engine's refusal in words."""
+    try:
+        return json.dumps(compute(json.loads(request_json)))
     except ValueError as error:
         return json.dumps({"error": f"the engine refused the input: {error}"})
 
