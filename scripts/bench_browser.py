@@ -207,11 +207,16 @@ LATENCY_PROBE = """() => {
 
 def slider_latencies(page, presses):
     """Press arrow keys on a slider; (page's own input -> result ms, input event -> result in the DOM ms)."""
-    page.evaluate(LATENCY_PROBE)
     page.focus("#feature-2")
+    return key_latencies(page, ("ArrowRight", "ArrowLeft"), presses)
+
+
+def key_latencies(page, keys, presses):
+    """Press the two keys in turn on the focused input, each waited for; latencies as slider_latencies gives them."""
+    page.evaluate(LATENCY_PROBE)
     for i in range(presses):
         before = page.get_attribute("html", "data-results")
-        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.keyboard.press(keys[i % 2])
         page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
     own = page.evaluate("() => performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
     inputs, shown = page.evaluate("() => [window.benchInputs, window.benchShown]")
@@ -497,15 +502,9 @@ def text_latencies(model, message, presses, workdir):
             page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
             page.focus("#feature-0")
             page.keyboard.press("End")
-            page.evaluate(LATENCY_PROBE)
-            for i in range(presses):
-                before = page.get_attribute("html", "data-results")
-                page.keyboard.press("s" if i % 2 == 0 else "Backspace")
-                page.wait_for_selector(f'html:not([data-results="{before}"])', state="attached", timeout=30_000)
-            own = page.evaluate("() => performance.getEntriesByName('finf:input-to-result').map((e) => e.duration)")
-            inputs, shown = page.evaluate("() => [window.benchInputs, window.benchShown]")
+            latencies = key_latencies(page, ("s", "Backspace"), presses)
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
-    return own[-presses:], [s - i for i, s in zip(inputs, shown, strict=False)]
+    return latencies
